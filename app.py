@@ -1,0 +1,51 @@
+"""The Flask application factory: configuration, then one call per concern."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from folio import cli, errors, views
+from folio.config import ensure_secret_key, resolve_paths
+from folio.store import ContentStore
+
+ROOT = Path(__file__).resolve().parent
+
+DEFAULTS: dict[str, object] = {
+    "CONTENT_DIR": ROOT / "content",
+    "SEARCH_INDEX_DIR": ROOT / "search_index",
+    "COMMENTS_DIR": None,  # inside the instance folder unless set
+    "POSTS_PER_PAGE": 8,
+    "SHOW_DRAFTS": False,
+    "CONTENT_RELOAD_INTERVAL": 1.0,  # seconds between looks at content/ for changes
+    "MAX_CONTENT_LENGTH": 256 * 1024,
+}
+
+
+def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
+    """Create the site; `test_config` replaces the instance and environment config."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()
+    else:
+        app.config.from_mapping(test_config)
+    resolve_paths(app)
+    ensure_secret_key(app)
+    register_extensions(app)
+    app.register_blueprint(views.bp)
+    errors.register(app)
+    cli.register(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Attach the content store, which owns the catalogue and its change pickup."""
+    app.extensions["folio.content"] = ContentStore(
+        app.config["CONTENT_DIR"],
+        show_drafts=bool(app.config["SHOW_DRAFTS"]),
+        interval=float(app.config["CONTENT_RELOAD_INTERVAL"]),
+    )

@@ -1,0 +1,1 @@
+"""Folio: a content site served by Flask from Markdown files with front matter."""

@@ -1,0 +1,109 @@
+"""The published site as lookups: posts by slug, tags, archive, neighbours, related."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from itertools import groupby
+
+from .content import Page, Post
+from .siteinfo import SiteInfo
+from .tags import Tag, TagCloud, build_cloud, canonical_names
+
+RELATED_POSTS = 3
+
+
+@dataclass(frozen=True)
+class ArchiveMonth:
+    """The posts of one month, newest first."""
+
+    month: date
+    posts: tuple[Post, ...]
+
+
+class Catalogue:
+    """Everything a visitor can reach, built once per content change."""
+
+    def __init__(
+        self,
+        posts: Iterable[Post],
+        pages: Iterable[Page],
+        *,
+        site: SiteInfo,
+        now: datetime,
+        show_drafts: bool = False,
+        about: Page | None = None,
+    ) -> None:
+        posts = list(posts)
+        names = canonical_names(tag for post in posts for tag in post.tags)
+        visible = [
+            _with_tag_names(post, names)
+            for post in posts
+            if post.date <= now and (show_drafts or not post.draft)
+        ]
+        visible.sort(key=lambda post: (post.date, post.slug), reverse=True)
+        self.site = site
+        self.about = about
+        self.posts: tuple[Post, ...] = tuple(visible)
+        self.pages = {page.slug: page for page in pages}
+        self._by_slug = {post.slug: post for post in self.posts}
+        self._position = {post.slug: i for i, post in enumerate(self.posts)}
+        self._by_tag: dict[str, list[Post]] = {}
+        for post in self.posts:
+            for tag in post.tags:
+                self._by_tag.setdefault(tag.slug, []).append(post)
+        self.tags = {tag.slug: tag for post in self.posts for tag in post.tags}
+        self.cloud: TagCloud = build_cloud(
+            {self.tags[slug]: len(tagged) for slug, tagged in self._by_tag.items()}
+        )
+        future = [post.date for post in posts if post.date > now]
+        #: When the next scheduled post goes live, so the catalogue is rebuilt then.
+        self.next_publication: datetime | None = min(future, default=None)
+
+    def post(self, slug: str) -> Post | None:
+        """The visible post with this slug."""
+        return self._by_slug.get(slug)
+
+    def page(self, slug: str) -> Page | None:
+        """The standalone page with this slug."""
+        return self.pages.get(slug)
+
+    def tagged(self, slug: str) -> tuple[Post, ...]:
+        """Visible posts carrying a tag, newest first."""
+        return tuple(self._by_tag.get(slug, ()))
+
+    def neighbours(self, post: Post) -> tuple[Post | None, Post | None]:
+        """The previous (older) and next (newer) post."""
+        i = self._position[post.slug]
+        older = self.posts[i + 1] if i + 1 < len(self.posts) else None
+        newer = self.posts[i - 1] if i > 0 else None
+        return older, newer
+
+    def related(self, post: Post, limit: int = RELATED_POSTS) -> tuple[Post, ...]:
+        """Posts sharing the most tags with this one, then the newest."""
+        shared: Counter[str] = Counter()
+        for tag in post.tags:
+            for other in self._by_tag.get(tag.slug, ()):
+                if other.slug != post.slug:
+                    shared[other.slug] += 1
+        ranked = sorted(shared, key=lambda slug: (-shared[slug], self._position[slug]))
+        return tuple(self._by_slug[slug] for slug in ranked[:limit])
+
+    def archive(self) -> list[tuple[int, list[ArchiveMonth]]]:
+        """Posts grouped by year, then month, newest first."""
+        years = []
+        for year, in_year in groupby(self.posts, key=lambda post: post.date.year):
+            months = [
+                ArchiveMonth(date(year, month, 1), tuple(group))
+                for month, group in groupby(in_year, key=lambda post: post.date.month)
+            ]
+            years.append((year, months))
+        return years
+
+
+def _with_tag_names(post: Post, names: dict[str, str]) -> Post:
+    """The post with each tag spelt the way most posts spell it."""
+    tags = tuple(Tag(tag.slug, names[tag.slug]) for tag in post.tags)
+    return post if tags == post.tags else replace(post, tags=tags)

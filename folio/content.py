@@ -1,0 +1,176 @@
+"""Post and Page records, read from a Markdown file with YAML front matter."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any, Literal
+
+import frontmatter
+import yaml
+from markupsafe import Markup
+
+from . import meta
+from .render import render, shorten
+from .tags import Tag
+
+# Keys this module understands; every other front matter key lands in `extra`.
+_KNOWN = frozenset(
+    [
+        "title",
+        "date",
+        "tags",
+        "summary",
+        "slug",
+        "updated",
+        "author",
+        "image",
+        "image_alt",
+        "draft",
+        "comments",
+    ]
+)
+_DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+
+
+class ContentError(Exception):
+    """A content file that cannot be published; the message says why."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Page:
+    """A standalone page such as /about/; rendered once when read."""
+
+    slug: str
+    title: str
+    summary: str
+    body: Markup
+    toc: Markup
+    text: str
+    reading_minutes: int
+    links: tuple[str, ...]
+    images: tuple[str, ...]
+    source: Path
+    #: Changes whenever the file changes (mtime, size, inode): the search index keys on it.
+    version: str = ""
+    updated: datetime | None = None
+    image: str | None = None
+    image_alt: str = ""
+    extra: Mapping[str, object] = field(default_factory=dict)
+    kind: Literal["post", "page"] = "page"
+
+    @property
+    def url(self) -> str:
+        """Path of this page on the site."""
+        return f"/{self.slug}/"
+
+    def __html__(self) -> Markup:
+        return self.body
+
+
+@dataclass(frozen=True, kw_only=True)
+class Post(Page):
+    """An article: a dated page with tags and an author."""
+
+    date: datetime
+    tags: tuple[Tag, ...] = ()
+    author: str = ""
+    draft: bool = False
+    comments: bool = True
+    kind: Literal["post", "page"] = "post"
+
+    @property
+    def url(self) -> str:
+        """Path of this post on the site."""
+        return f"/posts/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What reading one file gave: a record, and the problems found on the way."""
+
+    entry: Page | None
+    problems: tuple[str, ...] = ()
+
+
+def slug_for(path: Path) -> str:
+    """A file's default slug: its name without extension and date prefix."""
+    return _DATED_NAME.sub("", path.stem)
+
+
+def read_entry(
+    path: Path, kind: Literal["post", "page"], zone: tzinfo, version: str = ""
+) -> Reading:
+    """Read and render one content file; never raises for bad content."""
+    try:
+        source = path.read_text(encoding="utf-8")
+        document = frontmatter.loads(source)
+    except (OSError, UnicodeDecodeError) as e:
+        return Reading(None, (f"cannot read file: {e}",))
+    except yaml.YAMLError as e:
+        return Reading(None, (f"invalid YAML front matter: {_one_line(e)}",))
+    if not isinstance(document.metadata, dict):
+        return Reading(None, ("front matter must be a mapping of keys to values",))
+    try:
+        return _build(path, kind, zone, version, document.metadata, document.content)
+    except meta.MetaError as e:
+        return Reading(None, (str(e),))
+
+
+def _build(
+    path: Path,
+    kind: Literal["post", "page"],
+    zone: tzinfo,
+    version: str,
+    data: dict[str, object],
+    body: str,
+) -> Reading:
+    problems: list[str] = []
+    rendered = render(body)
+    slug = meta.text(data, "slug") or slug_for(path)
+    if "/" in slug or slug in {".", ".."}:
+        raise meta.MetaError(f"'slug' {slug!r} must not contain '/'")
+    # A written summary gets the same smart punctuation as the body, as plain text.
+    written = meta.text(data, "summary")
+    summary = render(written).text if written else shorten(rendered.first_paragraph)
+    common: dict[str, Any] = {
+        "slug": slug,
+        "title": meta.text(data, "title", required=True) or "",
+        "summary": summary,
+        "body": rendered.html,
+        "toc": rendered.toc,
+        "text": rendered.text,
+        "reading_minutes": rendered.reading_minutes,
+        "links": rendered.links,
+        "images": rendered.images + tuple(filter(None, [meta.text(data, "image")])),
+        "source": path,
+        "version": version,
+        "updated": meta.moment(data, "updated", zone),
+        "image": meta.text(data, "image"),
+        "image_alt": meta.text(data, "image_alt") or "",
+        "extra": {k: v for k, v in data.items() if k not in _KNOWN},
+    }
+    if kind == "page":
+        return Reading(Page(**common))
+    names, refused = meta.names(data, "tags")
+    problems.extend(refused)
+    tags: dict[str, Tag] = {}
+    for name in names:
+        if (tag := Tag.from_name(name)).slug:
+            tags.setdefault(tag.slug, tag)
+    post = Post(
+        **common,
+        date=meta.required_moment(data, "date", zone),
+        tags=tuple(tags.values()),
+        author=meta.text(data, "author") or "",
+        draft=meta.flag(data, "draft", default=False),
+        comments=meta.flag(data, "comments", default=True),
+    )
+    return Reading(post, tuple(problems))
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())

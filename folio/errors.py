@@ -1,0 +1,28 @@
+"""Designed error pages: a visitor never sees a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    404: "We couldn’t find that page. It may have moved, or the address may be mistyped.",
+    405: "That kind of request isn’t allowed here.",
+    413: "That was more than this site accepts in one request.",
+    429: "Too many requests in a short time. Please wait a moment and try again.",
+    500: "Something went wrong on our side. Please try again in a moment.",
+}
+
+
+def register(app: Flask) -> None:
+    """Render every HTTP error with the site's own error page.
+
+    An unexpected exception reaches this as a 500 after Flask has logged it.
+    """
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def _http_error(error: HTTPException) -> tuple[str, int]:
+    code = error.code or 500
+    message = MESSAGES.get(code, error.description or "")
+    return render_template("error.html", code=code, title=error.name, message=message), code

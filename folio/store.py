@@ -1,0 +1,211 @@
+"""The content folder kept in memory: read once, re-read only the files that changed."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from .catalogue import Catalogue
+from .content import Page, Post, Reading, read_entry
+from .siteinfo import SiteInfo, read_site_info
+
+log = logging.getLogger(__name__)
+
+#: Page slugs that a built-in route answers first, so a page with one could never be seen.
+RESERVED_SLUGS = frozenset(
+    [
+        "about",
+        "archive",
+        "feed.xml",
+        "gallery",
+        "images",
+        "page",
+        "posts",
+        "robots.txt",
+        "rss.xml",
+        "search",
+        "search.json",
+        "sitemap.xml",
+        "static",
+        "tags",
+        "highlight.css",
+    ]
+)
+
+Fingerprint = tuple[int, int, int]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """Something wrong with one content file, for logs and `flask check`."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ContentStore:
+    """Owns the catalogue; refreshes it from disk at most once per interval."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        show_drafts: bool = False,
+        interval: float = 1.0,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self.root = root
+        self.show_drafts = show_drafts
+        self.interval = interval
+        self.clock = clock
+        #: How many files were parsed since start: lets tests see what was re-read.
+        self.reads = 0
+        self._site: tuple[Fingerprint | None, SiteInfo, list[str]] = (None, SiteInfo(), [])
+        self._files: dict[Path, tuple[Fingerprint, Reading]] = {}
+        self._catalogue: Catalogue | None = None
+        self._duplicates: list[Problem] = []
+        self._lock = threading.Lock()
+        self._checked = -float("inf")
+
+    def catalogue(self) -> Catalogue:
+        """The current catalogue, refreshed first when the interval has passed."""
+        if self._catalogue is None or time.monotonic() - self._checked >= self.interval:
+            # Another thread already refreshing: serve what we have rather than wait.
+            self.refresh(wait=self._catalogue is None)
+        assert self._catalogue is not None
+        return self._catalogue
+
+    def refresh(self, *, wait: bool = True) -> bool:
+        """Re-read changed, added and deleted files; True when the catalogue changed."""
+        if not self._lock.acquire(blocking=wait):
+            return False
+        try:
+            changed = self._scan()
+            now = self.clock()
+            due = self._catalogue is not None and (
+                (nxt := self._catalogue.next_publication) is not None and nxt <= now
+            )
+            if changed or due or self._catalogue is None:
+                self._catalogue = self._build(now)
+            self._checked = time.monotonic()
+            return changed or due
+        finally:
+            self._lock.release()
+
+    def problems(self) -> list[Problem]:
+        """Every file-level problem found in the last refresh, sorted by path."""
+        self.refresh()
+        found = [Problem(self._name(self.root / "site.yml"), p) for p in self._site[2]]
+        for path, (_, reading) in self._files.items():
+            found.extend(Problem(self._name(path), reason) for reason in reading.problems)
+        return sorted(found + self._duplicates)
+
+    def entries(self) -> list[tuple[str, Page]]:
+        """Every readable entry, drafts and scheduled posts included, by file name."""
+        return [
+            (self._name(path), reading.entry)
+            for path, (_, reading) in sorted(self._files.items())
+            if reading.entry is not None
+        ]
+
+    def _scan(self) -> bool:
+        site_path = self.root / "site.yml"
+        site_print = _fingerprint(site_path)
+        changed = False
+        if site_print != self._site[0]:
+            info, problems = read_site_info(site_path)
+            self._site = (site_print, info, problems)
+            self._files.clear()  # dates depend on the site's timezone
+            changed = True
+        seen = set()
+        for path, kind in self._sources():
+            seen.add(path)
+            fingerprint = _fingerprint(path)
+            cached = self._files.get(path)
+            if fingerprint is None or (cached and cached[0] == fingerprint):
+                continue
+            reading = read_entry(path, kind, self._site[1].timezone, _version(fingerprint))
+            self.reads += 1
+            for reason in reading.problems:
+                log.warning("%s: %s", self._name(path), reason)
+            self._files[path] = (fingerprint, reading)
+            changed = True
+        for gone in self._files.keys() - seen:
+            del self._files[gone]
+            changed = True
+        return changed
+
+    def _sources(self) -> Iterator[tuple[Path, Literal["post", "page"]]]:
+        about = self.root / "about.md"
+        if about.is_file():
+            yield about, "page"
+        for folder, kind in (("posts", "post"), ("pages", "page")):
+            base = self.root / folder
+            for dirpath, dirnames, filenames in os.walk(base):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    if name.endswith(".md") and not name.startswith("."):
+                        yield Path(dirpath) / name, kind  # type: ignore[misc]
+
+    def _build(self, now: datetime) -> Catalogue:
+        posts: list[Post] = []
+        pages: list[Page] = []
+        about: Page | None = None
+        first: dict[tuple[str, str], Path] = {}
+        self._duplicates = []
+        for path, (_, reading) in sorted(self._files.items()):
+            entry = reading.entry
+            if entry is None:
+                continue
+            if path == self.root / "about.md":
+                about = entry
+                continue
+            if entry.kind == "page" and entry.slug in RESERVED_SLUGS:
+                self._duplicate(path, f"page slug {entry.slug!r} is a reserved path")
+                continue
+            if (used := first.setdefault((entry.kind, entry.slug), path)) != path:
+                self._duplicate(path, f"duplicate slug {entry.slug!r}: {self._name(used)} is used")
+                continue
+            if isinstance(entry, Post):
+                posts.append(entry)
+            else:
+                pages.append(entry)
+        return Catalogue(
+            posts, pages, site=self._site[1], now=now, show_drafts=self.show_drafts, about=about
+        )
+
+    def _duplicate(self, path: Path, reason: str) -> None:
+        self._duplicates.append(Problem(self._name(path), reason))
+        log.warning("%s: %s", self._name(path), reason)
+
+    def _name(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def _fingerprint(path: Path) -> Fingerprint | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def _version(fingerprint: Fingerprint) -> str:
+    return "-".join(f"{part:x}" for part in fingerprint)

@@ -1,0 +1,79 @@
+"""Tag names, their slugs, and the log-scaled tag cloud."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from markdown.extensions.toc import slugify_unicode
+
+CLOUD_LEVELS = 5
+
+
+@dataclass(frozen=True, order=True)
+class Tag:
+    """A tag: one slug, however authors capitalised or spaced its name."""
+
+    slug: str
+    name: str
+
+    @classmethod
+    def from_name(cls, raw: str) -> Tag:
+        """Make a tag from a name as written, collapsing spaces."""
+        name = " ".join(raw.split())
+        return cls(slug=tag_slug(name), name=name)
+
+
+def tag_slug(name: str) -> str:
+    """The URL slug of a tag name: "Back  Pain" and "back pain" share one."""
+    return slugify_unicode(" ".join(name.split()).casefold(), "-")
+
+
+def canonical_names(spellings: Iterable[Tag]) -> dict[str, str]:
+    """Pick one display name per slug: the most used spelling, ties by name."""
+    by_slug: dict[str, Counter[str]] = {}
+    for tag in spellings:
+        by_slug.setdefault(tag.slug, Counter())[tag.name] += 1
+    return {
+        slug: min(counts, key=lambda name: (-counts[name], name))
+        for slug, counts in by_slug.items()
+    }
+
+
+@dataclass(frozen=True)
+class CloudEntry:
+    """One tag in the cloud with its post count and size class (1..CLOUD_LEVELS)."""
+
+    tag: Tag
+    count: int
+    weight: int
+
+
+@dataclass(frozen=True)
+class TagCloud:
+    """Every tag with its count, sorted by name, weighted on a log scale."""
+
+    entries: tuple[CloudEntry, ...]
+
+    def __iter__(self) -> Iterator[CloudEntry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def build_cloud(counts: Mapping[Tag, int], levels: int = CLOUD_LEVELS) -> TagCloud:
+    """Weigh each tag by log(count) between the rarest and the most used tag."""
+    if not counts:
+        return TagCloud(())
+    low = math.log(min(counts.values()))
+    span = math.log(max(counts.values())) - low
+    entries = []
+    for tag, count in counts.items():
+        share = (math.log(count) - low) / span if span else 0.0
+        weight = 1 + min(levels - 1, int(share * levels))
+        entries.append(CloudEntry(tag, count, weight))
+    entries.sort(key=lambda entry: (entry.tag.name.casefold(), entry.tag.slug))
+    return TagCloud(tuple(entries))

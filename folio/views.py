@@ -1,0 +1,159 @@
+"""The routes: look things up in the catalogue and render a template."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from .catalogue import Catalogue
+from .content import Page, Post
+from .paging import Pagination, paginate
+from .render import highlight_css
+from .store import ContentStore
+from .tags import tag_slug
+
+bp = Blueprint("site", __name__)
+
+
+def catalogue() -> Catalogue:
+    """The catalogue as it is now, picking up content changes."""
+    store: ContentStore = current_app.extensions["folio.content"]
+    return store.catalogue()
+
+
+@bp.app_context_processor
+def site_context() -> dict[str, object]:
+    """What every page needs: the site settings and the sidebar's data."""
+    current = catalogue()
+    return {"site": current.site, "catalogue": current}
+
+
+@bp.app_template_filter("longdate")
+def longdate(moment: date) -> str:
+    """12 September 2025."""
+    return f"{moment.day} {moment:%B %Y}"
+
+
+@bp.app_template_filter("monthname")
+def monthname(moment: date) -> str:
+    """September."""
+    return f"{moment:%B}"
+
+
+def _page_of(items: tuple[Post, ...], number: int) -> Pagination[Post]:
+    page = paginate(items, number, current_app.config["POSTS_PER_PAGE"])
+    if page is None:
+        abort(404)
+    return page
+
+
+@bp.get("/")
+@bp.get("/page/<int:number>/")
+def index(number: int = 1) -> str | BaseResponse:
+    """The latest posts, newest first."""
+    if number == 1 and request.path != "/":
+        return redirect(url_for(".index"), 301)
+    return render_template("index.html", page=_page_of(catalogue().posts, number))
+
+
+@bp.get("/posts/<slug>/")
+def post(slug: str) -> str:
+    """One article with its neighbours and related reading."""
+    current = catalogue()
+    found = current.post(slug) or abort(404)
+    older, newer = current.neighbours(found)
+    return render_template(
+        "post.html", post=found, older=older, newer=newer, related=current.related(found)
+    )
+
+
+@bp.get("/tags/")
+def tags() -> str:
+    """Every tag, as a large cloud."""
+    return render_template("tags.html")
+
+
+@bp.get("/tags/<slug>/")
+@bp.get("/tags/<slug>/page/<int:number>/")
+def tag(slug: str, number: int = 1) -> str | BaseResponse:
+    """Posts with one tag, newest first."""
+    current = catalogue()
+    found = current.tags.get(slug)
+    if found is None:
+        canonical = tag_slug(slug)
+        if canonical in current.tags:  # /tags/Back Pain/ finds /tags/back-pain/
+            return redirect(url_for(".tag", slug=canonical), 301)
+        abort(404)
+    if number == 1 and request.path.rstrip("/").endswith("/page/1"):
+        return redirect(url_for(".tag", slug=slug), 301)
+    return render_template("tag.html", tag=found, page=_page_of(current.tagged(slug), number))
+
+
+@bp.get("/archive/")
+def archive() -> str:
+    """All posts by year and month."""
+    return render_template("archive.html", years=catalogue().archive())
+
+
+@bp.get("/search")
+def search() -> str:
+    """Search results (the search form is on every page)."""
+    query = request.args.get("q", "").strip()
+    return render_template("search.html", query=query)
+
+
+@bp.get("/images/<path:filename>")
+def image(filename: str) -> Response:
+    """Images stored beside the content; send_from_directory refuses to leave the folder."""
+    return send_from_directory(current_app.config["CONTENT_DIR"] / "images", filename)
+
+
+@bp.get("/highlight.css")
+def highlight_stylesheet() -> Response:
+    """Code colours from Pygments, for light and dark schemes."""
+    response = Response(highlight_css(), mimetype="text/css")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
+
+
+@bp.get("/about/")
+def about() -> str:
+    """The about page, whose summary is also the sidebar's about panel."""
+    found = catalogue().about or abort(404)
+    return render_template("page.html", page=found)
+
+
+@bp.get("/<slug>/")
+def page(slug: str) -> str:
+    """A standalone page from content/pages/."""
+    found: Page = catalogue().page(slug) or abort(404)
+    return render_template("page.html", page=found)
+
+
+@bp.after_app_request
+def cache_headers(response: BaseResponse) -> BaseResponse:
+    """Pages are the same for everyone: let browsers and proxies revalidate by ETag."""
+    if (
+        request.method in {"GET", "HEAD"}
+        and response.status_code == 200
+        and response.mimetype == "text/html"
+        and not response.direct_passthrough
+    ):
+        response.cache_control.public = True
+        response.cache_control.no_cache = True
+        response.add_etag()
+        response.make_conditional(request)
+    return response

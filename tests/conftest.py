@@ -1,0 +1,160 @@
+"""Fixtures: a content tree built in tmp_path, the app on it, its client and CLI runner."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from app import create_app
+
+Write = Callable[..., Path]
+
+
+def write_file(root: Path, name: str, front: str = "", body: str = "") -> Path:
+    """Write content/<name> with optional front matter; return its path."""
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = textwrap.dedent(body).lstrip("\n")
+    if front:
+        text = f"---\n{textwrap.dedent(front).strip()}\n---\n\n{text}"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A small site: settings, about page, three posts, a draft, a scheduled post, a page."""
+    root = tmp_path / "content"
+    write_file(
+        root,
+        "site.yml",
+        body="""
+        title: Test Clinic
+        tagline: Notes for testing
+        description: A site made by the tests.
+        base_url: http://example.test
+        author: Test Team
+        language: en-GB
+        timezone: UTC
+        nav:
+          - {title: Home, url: /}
+          - {title: Archive, url: /archive/}
+    """,
+    )
+    write_file(
+        root,
+        "about.md",
+        "title: About us\nsummary: We test things carefully.",
+        """
+        We are the test team. This is the about page.
+    """,
+    )
+    write_file(
+        root,
+        "posts/2025-01-10-first-post.md",
+        """
+        title: First post
+        date: 2025-01-10
+        tags: [Back Pain, sleep]
+        author: Ann Author
+    """,
+        """
+        The first paragraph of the first post.
+
+        ## Section one
+
+        Words about sleep and backs.
+    """,
+    )
+    write_file(
+        root,
+        "posts/2025-02-20-second-post.md",
+        """
+        title: Second post
+        date: 2025-02-20
+        tags: back pain, exercise
+        summary: A written summary.
+    """,
+        "Second body text.\n",
+    )
+    write_file(
+        root,
+        "posts/2025-03-30-third-post.md",
+        """
+        title: Third post
+        date: 2025-03-30T10:00:00
+        updated: 2025-04-02
+        tags: [exercise]
+    """,
+        "Third body, linking to [the first](/posts/first-post/).\n",
+    )
+    write_file(
+        root,
+        "posts/2025-03-01-a-draft.md",
+        """
+        title: Unfinished draft
+        date: 2025-03-01
+        draft: true
+        tags: [drafts]
+    """,
+        "Not ready.\n",
+    )
+    write_file(
+        root,
+        "posts/2999-01-01-scheduled.md",
+        """
+        title: From the future
+        date: 2999-01-01
+        tags: [future]
+    """,
+        "Not yet.\n",
+    )
+    write_file(
+        root,
+        "pages/contact.md",
+        "title: Contact\nsummary: How to reach us.",
+        """
+        Call us on the telephone.
+    """,
+    )
+    return root
+
+
+@pytest.fixture
+def make_app(content: Path, tmp_path: Path) -> Callable[..., Flask]:
+    """Build the app on the test content, with extra settings."""
+
+    def make(**settings: object) -> Flask:
+        config: dict[str, object] = {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "CONTENT_DIR": content,
+            "SEARCH_INDEX_DIR": tmp_path / "search_index",
+            "COMMENTS_DIR": tmp_path / "comments",
+            "CONTENT_RELOAD_INTERVAL": 0,
+            "POSTS_PER_PAGE": 2,
+        }
+        config.update(settings)
+        return create_app(config)
+
+    return make
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from folio.render import TOC_MIN_HEADINGS, highlight_css, render, shorten
+
+
+def test_headings_get_anchors_and_a_toc_when_long_enough() -> None:
+    source = "\n\n".join(f"## Part {i}\n\nText {i}." for i in range(TOC_MIN_HEADINGS))
+    rendered = render(source)
+    assert '<h2 id="part-0">' in rendered.html
+    assert 'class="headerlink" href="#part-0"' in rendered.html
+    assert 'href="#part-2"' in rendered.toc
+    assert rendered.headings == TOC_MIN_HEADINGS
+
+
+def test_short_documents_have_no_toc() -> None:
+    assert render("## Only one\n\nText.").toc == ""
+
+
+def test_tables_code_footnotes_and_smart_punctuation() -> None:
+    rendered = render(
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nx = 1\n```\n\n"
+        'It\'s "quoted" -- really.[^1]\n\n[^1]: A note.\n'
+    )
+    assert "<table>" in rendered.html
+    assert '<div class="highlight"><pre>' in rendered.html
+    assert '<span class="n">x</span>' in rendered.html
+    assert 'class="footnote-ref"' in rendered.html
+    assert "&rsquo;" in rendered.html and "&ldquo;" in rendered.html
+    assert "It’s “quoted” – really." in rendered.text
+
+
+def test_text_skips_permalinks_and_backrefs_and_keeps_paragraphs() -> None:
+    rendered = render("## Title\n\nOne.[^1]\n\nTwo.\n\n[^1]: Note.")
+    assert rendered.text.splitlines()[:3] == ["Title", "One.1", "Two."]
+    assert "#" not in rendered.text and "↩" not in rendered.text
+
+
+def test_first_paragraph_skips_image_only_paragraphs() -> None:
+    rendered = render("![A diagram](/images/a.svg)\n\nThe real start.\n\nMore.")
+    assert rendered.first_paragraph == "The real start."
+    assert rendered.images == ("/images/a.svg",)
+    assert 'loading="lazy"' in rendered.html
+
+
+def test_links_are_collected() -> None:
+    rendered = render("See [one](/posts/one/) and [two](https://example.org).")
+    assert rendered.links == ("/posts/one/", "https://example.org")
+
+
+def test_reading_time_is_at_least_a_minute() -> None:
+    assert render("word").reading_minutes == 1
+    assert render("word " * 1100).reading_minutes == 5
+
+
+def test_raw_html_in_trusted_content_passes_through() -> None:
+    # Content files are written by the site owner; raw HTML is theirs to use.
+    assert '<span class="x">' in render('<span class="x">hi</span>').html
+
+
+def test_shorten_cuts_at_a_word() -> None:
+    assert shorten("one two three", 9) == "one two…"
+    assert shorten("short", 9) == "short"
+
+
+def test_highlight_css_has_light_and_dark() -> None:
+    css = highlight_css()
+    assert ".highlight" in css and "prefers-color-scheme: dark" in css
