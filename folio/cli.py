@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import yaml
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from markdown.extensions.toc import slugify
 
 from .checks import check_site
@@ -26,6 +27,7 @@ def _store() -> ContentStore:
 
 
 @click.command()
+@with_appcontext
 def check() -> None:
     """Validate every content file; exit 1 when anything is wrong."""
     store = _store()
@@ -40,6 +42,7 @@ def check() -> None:
 
 
 @click.command()
+@with_appcontext
 @click.argument("title")
 @click.option("--tags", default="", help="Comma-separated tags.")
 @click.option("--publish", is_flag=True, help="Publish at once instead of writing a draft.")

@@ -9,8 +9,8 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 
-import frontmatter
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 from markupsafe import Markup
 
 from . import meta
@@ -33,6 +33,7 @@ _KNOWN = frozenset(
         "comments",
     ]
 )
+_YAML = YAMLHandler()  # python-frontmatter's handler: SafeLoader, '---' fences
 _DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 
 
@@ -106,16 +107,16 @@ def read_entry(
 ) -> Reading:
     """Read and render one content file; never raises for bad content."""
     try:
-        source = path.read_text(encoding="utf-8")
-        document = frontmatter.loads(source)
+        source = path.read_text(encoding="utf-8-sig")
+        data, body = _split(source)
     except (OSError, UnicodeDecodeError) as e:
         return Reading(None, (f"cannot read file: {e}",))
     except yaml.YAMLError as e:
         return Reading(None, (f"invalid YAML front matter: {_one_line(e)}",))
-    if not isinstance(document.metadata, dict):
+    if not isinstance(data, dict):
         return Reading(None, ("front matter must be a mapping of keys to values",))
     try:
-        return _build(path, kind, zone, version, document.metadata, document.content)
+        return _build(path, kind, zone, version, data, body)
     except meta.MetaError as e:
         return Reading(None, (str(e),))
 
@@ -170,6 +171,14 @@ def _build(
         comments=meta.flag(data, "comments", default=True),
     )
     return Reading(post, tuple(problems))
+
+
+def _split(source: str) -> tuple[object, str]:
+    """Front matter (safe YAML) and body; a file without front matter has none."""
+    if not _YAML.detect(source):
+        return {}, source
+    front, body = _YAML.split(source)
+    return _YAML.load(front) or {}, body
 
 
 def _one_line(error: Exception) -> str:

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from app import create_app
+from folio.config import ensure_secret_key
+
+
+def test_settings_come_from_flask_environment_variables(
+    monkeypatch: pytest.MonkeyPatch, content: Path, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("FLASK_CONTENT_DIR", str(content))
+    monkeypatch.setenv("FLASK_SECRET_KEY", "from-env")
+    monkeypatch.setenv("FLASK_POSTS_PER_PAGE", "10")
+    monkeypatch.setenv("FLASK_SHOW_DRAFTS", "true")
+    app = create_app()
+    assert app.config["CONTENT_DIR"] == content
+    assert app.config["POSTS_PER_PAGE"] == 10
+    assert app.extensions["folio.content"].show_drafts is True
+    assert app.config["COMMENTS_DIR"] == Path(app.instance_path) / "comments"
+    html = app.test_client().get("/").get_data(as_text=True)
+    assert "Unfinished draft" in html
+
+
+def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path: Path) -> None:
+    app = Flask(__name__, instance_path=str(tmp_path / "instance"))
+    ensure_secret_key(app)
+    key = app.config["SECRET_KEY"]
+    assert len(key) == 64
+    assert (tmp_path / "instance/secret_key").stat().st_mode & 0o777 == 0o600
+    other = Flask(__name__, instance_path=str(tmp_path / "instance"))
+    ensure_secret_key(other)
+    assert other.config["SECRET_KEY"] == key
+
+
+def test_the_sample_site_serves(tmp_path: Path) -> None:
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SEARCH_INDEX_DIR": tmp_path})
+    client = app.test_client()
+    assert client.get("/").status_code == 200

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from markupsafe import Markup
+
+from folio.catalogue import Catalogue
+from folio.content import Post
+from folio.siteinfo import SiteInfo
+from folio.tags import Tag
+
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
+
+
+def post(slug: str, day: str, tags: str = "", **extra: object) -> Post:
+    fields: dict[str, object] = {
+        "slug": slug,
+        "title": slug.title(),
+        "summary": "",
+        "body": Markup(""),
+        "toc": Markup(""),
+        "text": "",
+        "reading_minutes": 1,
+        "links": (),
+        "images": (),
+        "source": Path(f"{slug}.md"),
+        "date": datetime.fromisoformat(day).replace(tzinfo=UTC),
+        "tags": tuple(Tag.from_name(t) for t in tags.split(",") if t),
+    }
+    fields.update(extra)
+    return Post(**fields)  # type: ignore[arg-type]
+
+
+def catalogue(*posts: Post, show_drafts: bool = False) -> Catalogue:
+    return Catalogue(posts, [], site=SiteInfo(), now=NOW, show_drafts=show_drafts)
+
+
+def test_newest_first_without_drafts_or_future_posts() -> None:
+    current = catalogue(
+        post("old", "2025-01-01"),
+        post("new", "2025-05-01"),
+        post("draft", "2025-04-01", draft=True),
+        post("later", "2025-07-01"),
+    )
+    assert [p.slug for p in current.posts] == ["new", "old"]
+    assert current.post("draft") is None and current.post("later") is None
+    assert current.next_publication == datetime(2025, 7, 1, tzinfo=UTC)
+
+
+def test_drafts_show_when_asked() -> None:
+    current = catalogue(post("draft", "2025-04-01", draft=True), show_drafts=True)
+    assert current.post("draft") is not None
+
+
+def test_tags_use_the_most_common_spelling() -> None:
+    current = catalogue(
+        post("a", "2025-01-01", "Back Pain"),
+        post("b", "2025-01-02", "back pain"),
+        post("c", "2025-01-03", "back pain,sleep"),
+    )
+    assert current.tags["back-pain"].name == "back pain"
+    assert {t.name for p in current.posts for t in p.tags} == {"back pain", "sleep"}
+    assert [p.slug for p in current.tagged("back-pain")] == ["c", "b", "a"]
+    assert [(e.tag.name, e.count) for e in current.cloud] == [("back pain", 3), ("sleep", 1)]
+
+
+def test_neighbours_and_related() -> None:
+    current = catalogue(
+        post("a", "2025-01-01", "x,y"),
+        post("b", "2025-02-01", "x"),
+        post("c", "2025-03-01", "x,y"),
+        post("d", "2025-04-01", "z"),
+    )
+    b = current.post("b")
+    assert b is not None
+    older, newer = current.neighbours(b)
+    assert older is not None and older.slug == "a"
+    assert newer is not None and newer.slug == "c"
+    c = current.post("c")
+    assert c is not None
+    assert [p.slug for p in current.related(c)] == ["a", "b"]  # two shared tags beat one
+    d = current.post("d")
+    assert d is not None
+    assert current.related(d) == ()
+    assert current.neighbours(d)[1] is None
+
+
+def test_archive_groups_by_year_and_month() -> None:
+    current = catalogue(post("a", "2024-12-05"), post("b", "2025-01-10"), post("c", "2025-01-20"))
+    archive = current.archive()
+    assert [year for year, _ in archive] == [2025, 2024]
+    january = archive[0][1][0]
+    assert january.month.month == 1 and [p.slug for p in january.posts] == ["c", "b"]

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from flask.testing import FlaskCliRunner
+
+from tests.conftest import write_file
+
+
+def test_check_passes_on_good_content(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 0, result.output
+    assert "No problems in 7 content files." in result.output
+
+
+def test_check_lists_every_problem_with_file_and_reason(
+    runner: FlaskCliRunner, content: Path
+) -> None:
+    write_file(content, "posts/bad-yaml.md", "title: [oops\ndate: 2025-01-01", "x")
+    write_file(content, "posts/no-title.md", "date: 2025-01-01", "x")
+    write_file(content, "posts/no-date.md", "title: T", "x")
+    write_file(content, "posts/bad-date.md", "title: T\ndate: 31/12/2025", "x")
+    write_file(content, "posts/first-post.md", "title: Twin\ndate: 2025-01-01", "x")
+    write_file(content, "posts/tags.md", "title: Tags\ndate: 2025-01-01\ntags: [1.5]", "x")
+    write_file(
+        content,
+        "posts/links.md",
+        "title: Links\ndate: 2025-01-01",
+        "[gone](/posts/missing/) [ok](/posts/first-post/) ![pic](/images/none.png)",
+    )
+    (content / "posts/unreadable.md").write_bytes(b"\xff\xfe\xfa")
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    expected = [
+        "posts/bad-date.md: 'date' is not a date: '31/12/2025' (use YYYY-MM-DD)",
+        "posts/first-post.md: duplicate slug 'first-post': posts/2025-01-10-first-post.md is used",
+        "posts/links.md: image that does not exist: /images/none.png",
+        "posts/links.md: link to a post that does not exist: /posts/missing/",
+        "posts/no-date.md: missing 'date'",
+        "posts/no-title.md: missing 'title'",
+        "posts/tags.md: 'tags' entry 1.5 is a float, not text",
+    ]
+    for line in expected:
+        assert line in lines
+    assert any(line.startswith("posts/bad-yaml.md: invalid YAML front matter") for line in lines)
+    assert any(line.startswith("posts/unreadable.md: cannot read file") for line in lines)
+    assert "9 problem(s) in 8 file(s)." in result.output
+
+
+def test_check_finds_links_from_drafts_to_hidden_posts(
+    runner: FlaskCliRunner, content: Path
+) -> None:
+    write_file(content, "posts/l.md", "title: L\ndate: 2025-01-01", "[later](/posts/scheduled/)")
+    result = runner.invoke(args=["check"])
+    assert "posts/l.md: link to a post that does not exist: /posts/scheduled/" in result.output
+
+
+def test_new_writes_a_draft_skeleton(runner: FlaskCliRunner, content: Path) -> None:
+    result = runner.invoke(args=["new", "Heat or ice: which helps?", "--tags", "back pain, heat"])
+    assert result.exit_code == 0, result.output
+    [path] = (content / "posts").glob("*-heat-or-ice-which-helps.md")
+    front = yaml.safe_load(path.read_text().split("---")[1])
+    assert front["title"] == "Heat or ice: which helps?"
+    assert front["tags"] == ["back pain", "heat"] and front["draft"] is True
+    assert runner.invoke(args=["check"]).exit_code == 0  # the skeleton is valid content
+    again = runner.invoke(args=["new", "Heat or ice: which helps?"])
+    assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_new_refuses_a_title_without_letters(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["new", "!!!"])
+    assert result.exit_code == 2 and "needs at least one letter" in result.output

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from folio.store import ContentStore
+from tests.conftest import write_file
+
+
+def touch_later(path: Path) -> None:
+    """Make sure the next write gets a new mtime even on coarse clocks."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+
+
+def test_first_load_reads_every_file(content: Path) -> None:
+    store = ContentStore(content, interval=0)
+    current = store.catalogue()
+    assert [p.slug for p in current.posts] == ["third-post", "second-post", "first-post"]
+    assert current.about is not None and current.about.summary == "We test things carefully."
+    assert current.page("contact") is not None
+    assert current.site.title == "Test Clinic"
+    assert store.reads == 7  # about, 5 posts, 1 page, and nothing twice
+
+
+def test_only_changed_files_are_read_again(content: Path) -> None:
+    store = ContentStore(content, interval=0)
+    store.catalogue()
+    before = store.reads
+    path = content / "posts/2025-02-20-second-post.md"
+    path.write_text(path.read_text().replace("title: Second post", "title: Renamed"))
+    touch_later(path)
+    current = store.catalogue()
+    assert store.reads == before + 1
+    post = current.post("second-post")
+    assert post is not None and post.title == "Renamed"
+    assert store.catalogue() is current  # nothing changed: same catalogue, no reads
+    assert store.reads == before + 1
+
+
+def test_added_and_deleted_files_are_picked_up(content: Path) -> None:
+    store = ContentStore(content, interval=0)
+    store.catalogue()
+    new = write_file(content, "posts/2025-05-05-new.md", "title: New\ndate: 2025-05-05", "Hi.")
+    assert store.catalogue().post("new") is not None
+    new.unlink()
+    (content / "pages/contact.md").unlink()
+    current = store.catalogue()
+    assert current.post("new") is None and current.page("contact") is None
+
+
+def test_interval_limits_how_often_the_disk_is_looked_at(content: Path) -> None:
+    store = ContentStore(content, interval=60)
+    store.catalogue()
+    write_file(content, "posts/2025-05-05-new.md", "title: New\ndate: 2025-05-05", "Hi.")
+    assert store.catalogue().post("new") is None  # within the interval: no look
+    store.refresh()
+    assert store.catalogue().post("new") is not None
+
+
+def test_scheduled_posts_appear_when_their_time_comes(content: Path) -> None:
+    clock = {"now": datetime(2998, 12, 31, 23, 0, tzinfo=UTC)}
+    store = ContentStore(content, interval=0, clock=lambda: clock["now"])
+    assert store.catalogue().post("scheduled") is None
+    clock["now"] += timedelta(hours=2)
+    assert store.catalogue().post("scheduled") is not None
+
+
+def test_broken_files_are_left_out_and_reported(content: Path) -> None:
+    write_file(content, "posts/broken.md", "title: [unclosed\ndate: 2025-01-01", "Body")
+    write_file(content, "posts/nodate.md", "title: No date", "Body")
+    bad = content / "posts/binary.md"
+    bad.write_bytes(b"\xff\xfe\x00garbage")
+    store = ContentStore(content, interval=0)
+    assert len(store.catalogue().posts) == 3  # the good posts are all still there
+    problems = {p.path: p.reason for p in store.problems()}
+    assert "invalid YAML" in problems["posts/broken.md"]
+    assert problems["posts/nodate.md"] == "missing 'date'"
+    assert "cannot read file" in problems["posts/binary.md"]
+
+
+def test_duplicate_slugs_resolve_to_the_first_file_by_name(content: Path) -> None:
+    write_file(content, "posts/first-post.md", "title: Impostor\ndate: 2025-01-01", "Body")
+    store = ContentStore(content, interval=0)
+    post = store.catalogue().post("first-post")
+    assert post is not None and post.title == "First post"  # 2025-01-10-… sorts first
+    assert [str(p) for p in store.problems()] == [
+        "posts/first-post.md: duplicate slug 'first-post': posts/2025-01-10-first-post.md is used"
+    ]
+
+
+def test_pages_cannot_take_a_reserved_path(content: Path) -> None:
+    write_file(content, "pages/tags.md", "title: Tags page", "Body")
+    store = ContentStore(content, interval=0)
+    assert store.catalogue().page("tags") is None
+    assert "reserved" in str(store.problems()[0])
+
+
+def test_bad_site_settings_fall_back_to_defaults(content: Path) -> None:
+    (content / "site.yml").write_text("title: [broken\n")
+    store = ContentStore(content, interval=0)
+    assert store.catalogue().site.title == "Folio"
+    assert "cannot read site settings" in str(store.problems()[0])
+
+
+def test_a_change_is_seen_within_the_interval(content: Path) -> None:
+    store = ContentStore(content, interval=0.2)
+    store.catalogue()
+    write_file(content, "posts/2025-05-05-new.md", "title: New\ndate: 2025-05-05", "Hi.")
+    deadline = time.monotonic() + 2
+    while store.catalogue().post("new") is None:
+        assert time.monotonic() < deadline, "change not picked up within 2 s"
+        time.sleep(0.05)
