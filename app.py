@@ -9,6 +9,8 @@ from flask import Flask
 
 from folio import cli, errors, views
 from folio.config import ensure_secret_key, resolve_paths
+from folio.indexing import IndexFolder
+from folio.sitesearch import SiteSearch
 from folio.store import ContentStore
 
 ROOT = Path(__file__).resolve().parent
@@ -20,6 +22,7 @@ DEFAULTS: dict[str, object] = {
     "POSTS_PER_PAGE": 8,
     "SHOW_DRAFTS": False,
     "CONTENT_RELOAD_INTERVAL": 1.0,  # seconds between looks at content/ for changes
+    "SEARCH_BACKGROUND": True,  # build a missing index in a thread, not in the request
     "MAX_CONTENT_LENGTH": 256 * 1024,
 }
 
@@ -43,9 +46,16 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Attach the content store, which owns the catalogue and its change pickup."""
-    app.extensions["folio.content"] = ContentStore(
+    """Attach the content store and the search index that follows its changes."""
+    store = ContentStore(
         app.config["CONTENT_DIR"],
         show_drafts=bool(app.config["SHOW_DRAFTS"]),
         interval=float(app.config["CONTENT_RELOAD_INTERVAL"]),
     )
+    search = SiteSearch(
+        IndexFolder(app.config["SEARCH_INDEX_DIR"]),
+        background=bool(app.config["SEARCH_BACKGROUND"]),
+    )
+    store.listeners.append(search.sync)
+    app.extensions["folio.content"] = store
+    app.extensions["folio.search"] = search

@@ -58,6 +58,11 @@ class Catalogue:
         self.cloud: TagCloud = build_cloud(
             {self.tags[slug]: len(tagged) for slug, tagged in self._by_tag.items()}
         )
+        self._by_url: dict[str, Page] = {
+            entry.url: entry for entry in (*self.posts, *self.pages.values()) if entry
+        }
+        if about is not None:
+            self._by_url["/about/"] = about
         future = [post.date for post in posts if post.date > now]
         #: When the next scheduled post goes live, so the catalogue is rebuilt then.
         self.next_publication: datetime | None = min(future, default=None)
@@ -69,6 +74,14 @@ class Catalogue:
     def page(self, slug: str) -> Page | None:
         """The standalone page with this slug."""
         return self.pages.get(slug)
+
+    def entry(self, url: str) -> Page | None:
+        """The visible post or page at this URL."""
+        return self._by_url.get(url)
+
+    def searchable(self) -> list[Page]:
+        """What the search index holds: visible posts and pages, never drafts."""
+        return [entry for entry in self._by_url.values() if not getattr(entry, "draft", False)]
 
     def tagged(self, slug: str) -> tuple[Post, ...]:
         """Visible posts carrying a tag, newest first."""

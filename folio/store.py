@@ -7,7 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -80,6 +80,8 @@ class ContentStore:
         self._duplicates: list[Problem] = []
         self._lock = threading.Lock()
         self._checked = -float("inf")
+        #: Called with each new catalogue, e.g. to bring the search index up to date.
+        self.listeners: list[Callable[[Catalogue], None]] = []
 
     def catalogue(self) -> Catalogue:
         """The current catalogue, refreshed first when the interval has passed."""
@@ -99,12 +101,18 @@ class ContentStore:
             due = self._catalogue is not None and (
                 (nxt := self._catalogue.next_publication) is not None and nxt <= now
             )
-            if changed or due or self._catalogue is None:
+            rebuilt = changed or due or self._catalogue is None
+            if rebuilt:
                 self._catalogue = self._build(now)
             self._checked = time.monotonic()
-            return changed or due
+            current = self._catalogue
+            assert current is not None
         finally:
             self._lock.release()
+        if rebuilt:
+            for listener in self.listeners:
+                listener(current)
+        return changed or due
 
     def problems(self) -> list[Problem]:
         """Every file-level problem found in the last refresh, sorted by path."""
@@ -172,7 +180,7 @@ class ContentStore:
             if entry is None:
                 continue
             if path == self.root / "about.md":
-                about = entry
+                about = replace(entry, slug="about")  # always served at /about/
                 continue
             if entry.kind == "page" and entry.slug in RESERVED_SLUGS:
                 self._duplicate(path, f"page slug {entry.slug!r} is a reserved path")

@@ -9,6 +9,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -21,6 +22,8 @@ from .catalogue import Catalogue
 from .content import Page, Post
 from .paging import Pagination, paginate
 from .render import highlight_css
+from .search import SearchResults
+from .sitesearch import SiteSearch
 from .store import ContentStore
 from .tags import tag_slug
 
@@ -31,6 +34,12 @@ def catalogue() -> Catalogue:
     """The catalogue as it is now, picking up content changes."""
     store: ContentStore = current_app.extensions["folio.content"]
     return store.catalogue()
+
+
+def site_search() -> SiteSearch:
+    """This worker's search index."""
+    search: SiteSearch = current_app.extensions["folio.search"]
+    return search
 
 
 @bp.app_context_processor
@@ -74,9 +83,8 @@ def post(slug: str) -> str:
     current = catalogue()
     found = current.post(slug) or abort(404)
     older, newer = current.neighbours(found)
-    return render_template(
-        "post.html", post=found, older=older, newer=newer, related=current.related(found)
-    )
+    related = site_search().related(current, found)
+    return render_template("post.html", post=found, older=older, newer=newer, related=related)
 
 
 @bp.get("/tags/")
@@ -107,11 +115,49 @@ def archive() -> str:
     return render_template("archive.html", years=catalogue().archive())
 
 
+def _search() -> SearchResults:
+    args = request.args
+    return site_search().search(
+        catalogue(),
+        args.get("q", ""),
+        page=args.get("page", 1, type=int) or 1,
+        tag=args.get("tag") or None,
+        sort=args.get("sort", "relevance"),
+    )
+
+
 @bp.get("/search")
-def search() -> str:
+def search() -> tuple[str, int]:
     """Search results (the search form is on every page)."""
-    query = request.args.get("q", "").strip()
-    return render_template("search.html", query=query)
+    results = _search()
+    status = 503 if results.rebuilding else 200
+    return render_template("search.html", results=results, query=results.query), status
+
+
+@bp.get("/search.json")
+def search_json() -> tuple[Response, int]:
+    """The same results as JSON, for search-as-you-type."""
+    results = _search()
+    body = {
+        "query": results.query,
+        "total": results.total,
+        "page": results.page,
+        "pages": results.pages,
+        "rebuilding": results.rebuilding,
+        "suggestion": results.suggestion,
+        "results": [
+            {
+                "title": hit.title.striptags(),
+                "title_html": str(hit.title),
+                "url": hit.url,
+                "date": hit.date.date().isoformat() if hit.date else None,
+                "tags": [tag.name for tag in hit.tags],
+                "snippet": str(hit.snippet),
+            }
+            for hit in results.hits
+        ],
+    }
+    return jsonify(body), 503 if results.rebuilding else 200
 
 
 @bp.get("/images/<path:filename>")

@@ -137,6 +137,7 @@ def make_app(content: Path, tmp_path: Path) -> Callable[..., Flask]:
             "SEARCH_INDEX_DIR": tmp_path / "search_index",
             "COMMENTS_DIR": tmp_path / "comments",
             "CONTENT_RELOAD_INTERVAL": 0,
+            "SEARCH_BACKGROUND": False,
             "POSTS_PER_PAGE": 2,
         }
         config.update(settings)

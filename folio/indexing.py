@@ -1,0 +1,198 @@
+"""The Whoosh index in search_index/: schema, generations, full builds and small updates."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
+from whoosh.index import FileIndex
+from whoosh.util.filelock import FileLock
+from whoosh.writing import IndexWriter
+
+from .content import Page, Post
+
+#: A full build with more documents than this runs in the background, not in a request.
+SMALL_UPDATE = 200
+_EPOCH = datetime(1970, 1, 1)
+
+
+def make_schema() -> Schema:
+    """Title and tags weigh more than the body; body is indexed, not stored."""
+    stem = StemmingAnalyzer()
+    return Schema(
+        url=ID(stored=True, unique=True),
+        kind=ID(stored=True),
+        version=ID(stored=True),
+        title=TEXT(stored=True, analyzer=stem, field_boost=3.0),
+        tags=KEYWORD(stored=True, commas=True, scorable=True, field_boost=2.0),
+        tagtext=TEXT(analyzer=stem, field_boost=2.0),
+        summary=TEXT(analyzer=stem, field_boost=1.5),
+        body=TEXT(analyzer=stem),
+        # Unstemmed words for "did you mean": a stemmed field would suggest stems.
+        spelling=TEXT(analyzer=StandardAnalyzer(minsize=3)),
+        date=DATETIME(stored=True, sortable=True),
+    )
+
+
+def document(entry: Page) -> dict[str, object]:
+    """The fields one content entry contributes to the index."""
+    tags = entry.tags if isinstance(entry, Post) else ()
+    when = entry.date if isinstance(entry, Post) else entry.updated
+    names = " ".join(tag.name for tag in tags)
+    return {
+        "url": entry.url,
+        "kind": entry.kind,
+        "version": entry.version,
+        "title": entry.title,
+        "tags": ",".join(tag.slug for tag in tags),
+        "tagtext": names,
+        "summary": entry.summary,
+        "body": entry.text,
+        "spelling": f"{entry.title}\n{names}\n{entry.text}",
+        "date": when.astimezone(UTC).replace(tzinfo=None) if when else _EPOCH,
+    }
+
+
+@dataclass(frozen=True)
+class BuildStats:
+    """What a full build did: documents, seconds, bytes on disk."""
+
+    documents: int
+    seconds: float
+    size: int
+
+
+@dataclass(frozen=True)
+class Difference:
+    """How the index differs from the content: URLs to add or change, and to delete."""
+
+    changed: tuple[Page, ...]
+    deleted: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.deleted)
+
+    def __len__(self) -> int:
+        return len(self.changed) + len(self.deleted)
+
+
+def difference(entries: Iterable[Page], indexed: dict[str, str]) -> Difference:
+    """Compare file versions with what the index holds, without reading any file."""
+    wanted = {entry.url: entry for entry in entries}
+    changed = tuple(e for url, e in wanted.items() if indexed.get(url) != e.version)
+    deleted = tuple(sorted(indexed.keys() - wanted.keys()))
+    return Difference(changed, deleted)
+
+
+class IndexFolder:
+    """search_index/: generations of the index and the CURRENT file naming the live one.
+
+    A full build writes a new generation and then replaces CURRENT atomically, so a
+    searcher never sees a half-built index. Small updates go into the live generation
+    under Whoosh's own write lock, one writer at a time across processes.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @property
+    def current_file(self) -> Path:
+        return self.path / "CURRENT"
+
+    def current_name(self) -> str | None:
+        """The live generation's folder name, or None before the first build."""
+        try:
+            name = self.current_file.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return name if name.startswith("gen-") and "/" not in name else None
+
+    def open(self) -> FileIndex | None:
+        """Open the live generation; None when there is none (or it is unreadable)."""
+        name = self.current_name()
+        if name is None:
+            return None
+        return whoosh_index.open_dir(str(self.path / name))
+
+    def build_lock(self) -> FileLock:
+        """Held while a full build runs, so two processes never build at once."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.path / "BUILD.lock"))
+
+    def build(
+        self,
+        entries: Sequence[Page],
+        *,
+        procs: int = 1,
+        limitmb: int = 128,
+        progress: Callable[[int], None] | None = None,
+    ) -> BuildStats:
+        """Index entries into a new generation and make it live."""
+        started = time.perf_counter()
+        self.path.mkdir(parents=True, exist_ok=True)
+        name = f"gen-{time.time_ns():x}-{os.getpid()}"
+        folder = self.path / name
+        folder.mkdir()
+        try:
+            ix = whoosh_index.create_in(str(folder), make_schema())
+            writer: IndexWriter = ix.writer(procs=procs, limitmb=limitmb, multisegment=procs > 1)
+            for done, entry in enumerate(entries, 1):
+                writer.add_document(**document(entry))
+                if progress and done % 50 == 0:
+                    progress(50)
+            if progress:
+                progress(len(entries) % 50)
+            writer.commit()
+            ix.close()
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        self._make_live(name)
+        return BuildStats(len(entries), time.perf_counter() - started, _size(folder))
+
+    def _make_live(self, name: str) -> None:
+        temporary = self.path / f".CURRENT.{os.getpid()}"
+        with temporary.open("w", encoding="ascii") as f:
+            f.write(name)
+            f.flush()
+            os.fsync(f.fileno())
+        previous = self.current_name()
+        temporary.replace(self.current_file)
+        self.prune(keep={name, previous})
+
+    def prune(self, keep: set[str | None]) -> None:
+        """Remove generations older than the one just replaced, which searchers may still read."""
+        for old in self.path.glob("gen-*"):
+            if old.name not in keep:
+                shutil.rmtree(old, ignore_errors=True)
+
+    def size(self) -> int:
+        """Bytes used by the live generation."""
+        name = self.current_name()
+        return _size(self.path / name) if name else 0
+
+
+def apply(ix: FileIndex, change: Difference) -> None:
+    """Write a difference into the live index; raises LockError if another writer is busy."""
+    writer = ix.writer()  # timeout 0: never wait behind another process
+    try:
+        for url in change.deleted:
+            writer.delete_by_term("url", url)
+        for entry in change.changed:
+            writer.update_document(**document(entry))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()  # merges only small segments, never the whole index
+
+
+def _size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.glob("*") if f.is_file())

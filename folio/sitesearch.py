@@ -1,0 +1,216 @@
+"""One worker's view of the index: a long-lived searcher, kept fresh, and the updates it owes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from whoosh import index as whoosh_index
+from whoosh.index import FileIndex, LockError
+from whoosh.searching import Searcher
+
+from .catalogue import Catalogue
+from .content import Post
+from .indexing import SMALL_UPDATE, BuildStats, Difference, IndexFolder, apply, difference
+from .search import SearchResults, related_urls, run_query
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """What `flask index status` reports."""
+
+    documents: int
+    generation: str | None
+    size: int
+    stale: Difference
+
+
+class SiteSearch:
+    """Opens one searcher per worker and reopens it only when the index changed.
+
+    Index writes happen when the content changed (small ones inline, a full build in a
+    background thread); another process holding Whoosh's lock means we keep serving the
+    last committed index and try again on the next request.
+    """
+
+    def __init__(self, folder: IndexFolder, *, background: bool = True) -> None:
+        self.folder = folder
+        self.background = background
+        self._lock = threading.RLock()
+        self._generation: str | None = None
+        self._index: FileIndex | None = None
+        self._searcher: Searcher | None = None
+        self._versions: dict[str, str] | None = None
+        self._synced: Catalogue | None = None
+        self._broken: str | None = None
+        self._worker: threading.Thread | None = None
+        self._related: dict[tuple[int, str], tuple[str, ...]] = {}
+
+    # Reading -------------------------------------------------------------------------
+
+    def searcher(self) -> Searcher | None:
+        """The searcher on the newest committed index, or None while there is none."""
+        with self._lock:
+            name = self.folder.current_name()
+            if name is None or name == self._broken:
+                self._close()
+                return None
+            try:
+                if name != self._generation or self._searcher is None:
+                    self._close()
+                    self._index = whoosh_index.open_dir(str(self.folder.path / name))
+                    self._searcher = self._index.searcher()
+                    self._generation = name
+                elif not self._searcher.up_to_date() and self._index is not None:
+                    # Not Searcher.refresh(): it returns duplicate hits after merges.
+                    self._searcher.close()
+                    self._searcher = self._index.searcher()
+                    self._versions = None
+                    self._related.clear()
+            # Whoosh raises many kinds of error on damaged files; any of them means rebuild.
+            except Exception:
+                log.exception("search index %s is unreadable; it will be rebuilt", name)
+                self._close()
+                self._broken = name
+                return None
+            return self._searcher
+
+    def search(self, catalogue: Catalogue, query: object, **options: object) -> SearchResults:
+        """Search the site; a missing or broken index gives a 'being rebuilt' answer."""
+        self.sync(catalogue)
+        with self._lock:
+            searcher = self.searcher()
+            try:
+                return run_query(searcher, catalogue, query, **options)  # type: ignore[arg-type]
+            except Exception:
+                log.exception("search failed; the index will be rebuilt")
+                self._broken = self._generation
+                self._close()
+                return run_query(None, catalogue, query)
+
+    def related(self, catalogue: Catalogue, post: Post, limit: int = 3) -> tuple[Post, ...]:
+        """Posts like this one by body and tags; shared tags while the index is missing."""
+        with self._lock:
+            searcher = self.searcher()
+            if searcher is None:
+                return catalogue.related(post, limit)
+            key = (id(searcher), post.url)
+            if key not in self._related:
+                try:
+                    self._related[key] = tuple(related_urls(searcher, post, limit))
+                except Exception:
+                    log.exception("related posts for %s failed", post.url)
+                    return catalogue.related(post, limit)
+            found = [catalogue.entry(url) for url in self._related[key]]
+            posts = tuple(p for p in found if isinstance(p, Post))
+            return posts or catalogue.related(post, limit)
+
+    def status(self, catalogue: Catalogue) -> IndexStatus:
+        """Documents, size, and which entries differ from the index."""
+        with self._lock:
+            searcher = self.searcher()
+            versions = self._indexed_versions() if searcher else {}
+            return IndexStatus(
+                documents=searcher.doc_count() if searcher else 0,
+                generation=self._generation if searcher else None,
+                size=self.folder.size() if searcher else 0,
+                stale=difference(catalogue.searchable(), versions),
+            )
+
+    # Writing -------------------------------------------------------------------------
+
+    def sync(self, catalogue: Catalogue) -> None:
+        """Bring the index up to date with the catalogue, writing only what differs."""
+        with self._lock:
+            if catalogue is self._synced or self._busy():
+                return
+            if self.searcher() is None:
+                self._run(self._build_missing, catalogue)
+                return
+            change = difference(catalogue.searchable(), self._indexed_versions())
+            if change and len(change) > SMALL_UPDATE:
+                self._run(self._apply, change, catalogue)
+            elif not change or self._apply(change, catalogue):
+                self._synced = catalogue
+
+    def rebuild(
+        self, catalogue: Catalogue, *, procs: int = 1, progress: Callable[[int], None] | None = None
+    ) -> BuildStats | None:
+        """Build from scratch into a new generation; None if another process is building."""
+        lock = self.folder.build_lock()
+        if not lock.acquire(blocking=False):
+            return None
+        try:
+            stats = self.folder.build(catalogue.searchable(), procs=procs, progress=progress)
+        finally:
+            lock.release()
+        with self._lock:
+            self._broken = None
+        return stats
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for a background build or update to finish (tests and the CLI use this)."""
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+
+    def close(self) -> None:
+        """Close the searcher and its files."""
+        with self._lock:
+            self._close()
+
+    def _build_missing(self, catalogue: Catalogue) -> None:
+        # Another process may have built while we waited for the build lock.
+        name = self.folder.current_name()
+        if name is not None and name != self._broken:
+            return
+        stats = self.rebuild(catalogue)
+        if stats:
+            log.info("search index built: %d documents in %.1f s", stats.documents, stats.seconds)
+
+    def _apply(self, change: Difference, catalogue: Catalogue) -> bool:
+        with self._lock:
+            index = self._index
+        if index is None:
+            return False
+        try:
+            apply(index, change)
+        except LockError:
+            return False  # another process is writing; we retry on the next request
+        log.info(
+            "search index updated: %d changed, %d deleted", len(change.changed), len(change.deleted)
+        )
+        return True
+
+    def _run(self, task: Callable[..., object], *args: object) -> None:
+        if not self.background:
+            task(*args)
+            return
+        self._worker = threading.Thread(target=task, args=args, name="search-index", daemon=True)
+        self._worker.start()
+
+    def _busy(self) -> bool:
+        return self._worker is not None and self._worker.is_alive()
+
+    def _indexed_versions(self) -> dict[str, str]:
+        if self._versions is None:
+            assert self._searcher is not None
+            self._versions = {
+                fields["url"]: fields.get("version", "")
+                for fields in self._searcher.reader().all_stored_fields()
+            }
+        return self._versions
+
+    def _close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        if self._index is not None:
+            self._index.close()
+        self._searcher = self._index = None
+        self._generation = None
+        self._versions = None
+        self._related.clear()
