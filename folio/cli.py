@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -12,18 +14,26 @@ from flask.cli import with_appcontext
 from markdown.extensions.toc import slugify
 
 from .checks import check_site
+from .indexing import IndexFolder
+from .sitesearch import SiteSearch
 from .store import ContentStore
 
 
 def register(app: Flask) -> None:
-    """Add the content commands to `flask`."""
+    """Add the content and index commands to `flask`."""
     app.cli.add_command(check)
     app.cli.add_command(new)
+    app.cli.add_command(index)
 
 
 def _store() -> ContentStore:
-    store: ContentStore = current_app.extensions["folio.content"]
-    return store
+    """A store of its own: a command must not start the web app's background indexing."""
+    config = current_app.config
+    return ContentStore(config["CONTENT_DIR"], show_drafts=bool(config["SHOW_DRAFTS"]))
+
+
+def _search() -> SiteSearch:
+    return SiteSearch(IndexFolder(current_app.config["SEARCH_INDEX_DIR"]), background=False)
 
 
 @click.command()
@@ -72,3 +82,56 @@ def new(title: str, tags: str, publish: bool) -> None:
     except FileExistsError:
         raise click.ClickException(f"{path} already exists; choose another title.") from None
     click.echo(f"Wrote {path}")
+
+
+@click.group()
+def index() -> None:
+    """The search index in SEARCH_INDEX_DIR."""
+
+
+@index.command()
+@with_appcontext
+@click.option("--procs", default=min(2, os.cpu_count() or 1), show_default=True,
+              help="Processes writing the index.")
+def rebuild(procs: int) -> None:
+    """Build the index from scratch and swap it in when complete."""
+    catalogue = _store().catalogue()
+    search = _search()
+    total = len(catalogue.searchable())
+    with click.progressbar(length=total, label="Indexing", file=sys.stderr) as bar:
+        stats = search.rebuild(catalogue, procs=procs, progress=bar.update)
+    search.close()
+    if stats is None:
+        raise click.ClickException("another process is rebuilding the index; try again shortly")
+    click.echo(
+        f"Indexed {stats.documents} documents in {stats.seconds:.1f} s; "
+        f"index size {_size(stats.size)}."
+    )
+
+
+@index.command()
+@with_appcontext
+def status() -> None:
+    """Documents, size and freshness of the index."""
+    search = _search()
+    report = search.status(_store().catalogue())
+    search.close()
+    if report.generation is None:
+        click.echo("No index yet: run `flask --app app index rebuild` or start the site.")
+        return
+    click.echo(f"Documents: {report.documents}")
+    click.echo(f"Size: {_size(report.size)} ({report.generation})")
+    stale = report.stale
+    if not stale:
+        click.echo("Fresh: every published post and page is indexed at its current version.")
+        return
+    click.echo(f"Stale: {len(stale.changed)} to add or update, {len(stale.deleted)} to delete")
+    root = Path(current_app.config["CONTENT_DIR"])
+    for entry in stale.changed:
+        click.echo(f"  update {entry.url}  ({entry.source.relative_to(root)})")
+    for url in stale.deleted:
+        click.echo(f"  delete {url}")
+
+
+def _size(size: int) -> str:
+    return f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{size / 1024:.0f} KB"
