@@ -91,8 +91,12 @@ def index() -> None:
 
 @index.command()
 @with_appcontext
-@click.option("--procs", default=min(2, os.cpu_count() or 1), show_default=True,
-              help="Processes writing the index.")
+@click.option(
+    "--procs",
+    default=min(2, os.cpu_count() or 1),
+    show_default=True,
+    help="Processes writing the index.",
+)
 def rebuild(procs: int) -> None:
     """Build the index from scratch and swap it in when complete."""
     catalogue = _store().catalogue()

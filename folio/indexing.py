@@ -144,12 +144,16 @@ class IndexFolder:
         try:
             ix = whoosh_index.create_in(str(folder), make_schema())
             writer: IndexWriter = ix.writer(procs=procs, limitmb=limitmb, multisegment=procs > 1)
-            for done, entry in enumerate(entries, 1):
-                writer.add_document(**document(entry))
-                if progress and done % 50 == 0:
-                    progress(50)
-            if progress:
-                progress(len(entries) % 50)
+            try:
+                for done, entry in enumerate(entries, 1):
+                    writer.add_document(**document(entry))
+                    if progress and done % 50 == 0:
+                        progress(50)
+                if progress:
+                    progress(len(entries) % 50)
+            except BaseException:
+                writer.cancel()
+                raise
             writer.commit()
             ix.close()
         except BaseException:

@@ -127,15 +127,20 @@ def _search() -> SearchResults:
 
 
 @bp.get("/search")
-def search() -> tuple[str, int]:
+def search() -> tuple[str, int, dict[str, str]]:
     """Search results (the search form is on every page)."""
     results = _search()
-    status = 503 if results.rebuilding else 200
-    return render_template("search.html", results=results, query=results.query), status
+    if results.rebuilding:
+        return (
+            render_template("search.html", results=results, query=results.query),
+            503,
+            {"Retry-After": "5"},
+        )
+    return render_template("search.html", results=results, query=results.query), 200, {}
 
 
 @bp.get("/search.json")
-def search_json() -> tuple[Response, int]:
+def search_json() -> tuple[Response, int, dict[str, str]]:
     """The same results as JSON, for search-as-you-type."""
     results = _search()
     body = {
@@ -157,7 +162,11 @@ def search_json() -> tuple[Response, int]:
             for hit in results.hits
         ],
     }
-    return jsonify(body), 503 if results.rebuilding else 200
+    return (
+        jsonify(body),
+        503 if results.rebuilding else 200,
+        {"Retry-After": "5"} if results.rebuilding else {},
+    )
 
 
 @bp.get("/images/<path:filename>")

@@ -1,0 +1,49 @@
+"""A visitor searches: live results under the box, chosen with the keyboard; the plain form."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_typing_shows_live_results_and_the_keyboard_picks_one(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    box = page.get_by_role("combobox", name="Search articles")
+    box.press_sequentially("telephone", delay=20)
+    listbox = page.get_by_role("listbox", name="Matching articles")
+    expect(listbox).to_be_visible()
+    options = listbox.get_by_role("option")
+    expect(options.first).to_contain_text("Contact")
+    expect(options.first.locator("mark")).to_have_text("telephone")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    box.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    expect(box).to_have_attribute("aria-activedescendant", "live-result-0")
+    box.press("Enter")
+    expect(page).to_have_url(live_server + "/contact/")
+
+
+def test_escape_closes_the_list_and_enter_submits_the_form(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    box = page.get_by_role("combobox", name="Search articles")
+    box.press_sequentially("body", delay=20)
+    listbox = page.get_by_role("listbox", name="Matching articles")
+    expect(listbox).to_be_visible()
+    box.press("Escape")
+    expect(listbox).to_be_hidden()
+    box.press("Enter")
+    expect(page).to_have_url(live_server + "/search?q=body")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Results for “body”")
+
+
+def test_the_form_works_without_javascript(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.get_by_role("searchbox", name="Search articles").fill("telephone")
+    page.get_by_role("button", name="Search").first.click()
+    expect(page).to_have_url(live_server + "/search?q=telephone")
+    expect(page.locator(".search-result__title")).to_have_text("Contact")
+    context.close()

@@ -1,0 +1,136 @@
+"""The search page and its JSON twin."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
+from tests.conftest import write_file
+
+
+def html(client: FlaskClient, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, url
+    return response.get_data(as_text=True)
+
+
+def titles(page: str) -> list[str]:
+    found: list[str] = re.findall(r'class="search-result__title"><a href="([^"]+)"', page)
+    return found
+
+
+def test_results_are_ranked_with_highlighted_snippets(client: FlaskClient) -> None:
+    page = html(client, "/search?q=sleep+backs")
+    assert titles(page)[0] == "/posts/first-post/"  # title and tags weigh more than body
+    assert '<mark class="match term0">sleep</mark>' in page
+    assert "<title>Search: sleep backs · Test Clinic</title>" in page
+    assert 'value="sleep backs"' in page  # the query stays in the box
+
+
+def test_a_missing_word_does_not_empty_the_results(client: FlaskClient) -> None:
+    assert "/posts/first-post/" in titles(html(client, "/search?q=sleep+zebra+giraffe"))
+
+
+def test_phrases_and_exclusions(client: FlaskClient) -> None:
+    assert titles(html(client, '/search?q="body+text"')) == ["/posts/second-post/"]
+    assert titles(html(client, '/search?q="text+body"')) == []
+    found = titles(html(client, "/search?q=body+-third"))
+    assert "/posts/second-post/" in found and "/posts/third-post/" not in found
+
+
+def test_paging_and_sorting(client: FlaskClient, content: Path) -> None:
+    for day in range(1, 13):
+        title = "Where otters sleep" if day == 3 else f"Notes {day}"
+        write_file(
+            content,
+            f"posts/2024-05-{day:02d}-otter-{day}.md",
+            f"title: {title}\ndate: 2024-05-{day:02d}",
+            "We watched the otters swim.",
+        )
+    first = html(client, "/search?q=otters")
+    assert "12 results" in first and "Page 1 of 2" in first and len(titles(first)) == 10
+    assert titles(first)[0] == "/posts/otter-3/"  # a title match ranks first
+    second = html(client, "/search?q=otters&page=2")
+    assert len(titles(second)) == 2 and 'start="11"' in second
+    assert not set(titles(first)) & set(titles(second))
+    newest = titles(html(client, "/search?q=otters&sort=date"))
+    assert newest[:2] == ["/posts/otter-12/", "/posts/otter-11/"]
+    assert titles(html(client, "/search?q=otters&page=99")) == titles(second)  # clamped
+    assert titles(html(client, "/search?q=otters&page=abc")) == titles(first)
+
+
+def test_tag_filter_and_facets(client: FlaskClient) -> None:
+    page = html(client, "/search?q=post+body+text")
+    assert re.search(
+        r'href="/search\?q=post\+body\+text&amp;tag=exercise">exercise '
+        r'<span class="facet__count">2</span>',
+        page,
+    )
+    filtered = html(client, "/search?q=post+body+text&tag=sleep")
+    assert titles(filtered) == ["/posts/first-post/"]
+    assert "tagged “sleep”" in filtered and 'aria-current="true">sleep' in filtered
+
+
+def test_did_you_mean(client: FlaskClient) -> None:
+    page = html(client, "/search?q=telephon")
+    assert 'Did you mean <a href="/search?q=telephone">telephone</a>?' in page
+    assert "Did you mean" not in html(client, "/search?q=telephone")
+
+
+def test_empty_and_no_result_states(client: FlaskClient) -> None:
+    empty = html(client, "/search?q=")
+    assert "Type a few words" in empty and 'href="/tags/back-pain/"' in empty
+    none = html(client, "/search?q=xylophone")
+    assert "No articles match “xylophone”" in none and 'aria-label="Popular tags"' in none
+
+
+def test_visitor_text_is_escaped_everywhere(client: FlaskClient) -> None:
+    attack = '"><script>alert(1)</script>'
+    page = html(client, "/search?q=" + attack)
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;" in page
+    data = client.get("/search.json?q=" + attack).get_json()
+    assert data["query"] == attack
+
+
+def test_hostile_queries_never_fail(client: FlaskClient) -> None:
+    for query in ["*", "?*?*", "[a TO z]", "pain~", "title:x", '"', "((", "😀", "x" * 10_000]:
+        assert client.get("/search", query_string={"q": query}).status_code == 200
+    assert client.get("/search?q=a&q=b").status_code == 200
+    assert client.get("/search?q[]=a&tag=nope&sort=weird&page=-5").status_code == 200
+
+
+def test_json_results(client: FlaskClient) -> None:
+    data = client.get("/search.json?q=telephone").get_json()
+    assert data["total"] == 1 and data["page"] == 1
+    [hit] = data["results"]
+    assert hit["url"] == "/contact/" and hit["title"] == "Contact"
+    assert '<mark class="match term0">telephone</mark>' in hit["snippet"]
+    post = client.get("/search.json?q=exercise").get_json()["results"][0]
+    assert post["date"] and post["tags"]
+
+
+def test_drafts_are_never_found(client: FlaskClient) -> None:
+    assert titles(html(client, "/search?q=unfinished")) == []
+
+
+def test_a_missing_index_answers_being_rebuilt(make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(SEARCH_BACKGROUND=True)
+    lock = app.extensions["folio.search"].folder.build_lock()
+    assert lock.acquire()  # someone else is building
+    try:
+        response = app.test_client().get("/search?q=sleep")
+        assert response.status_code == 503
+        assert "Search is being rebuilt" in response.get_data(as_text=True)
+        assert response.headers["Retry-After"] == "5"
+    finally:
+        lock.release()
+        app.extensions["folio.search"].wait()
+
+
+def test_related_posts_come_from_the_index(client: FlaskClient) -> None:
+    page = html(client, "/posts/second-post/")
+    related = page[page.index("Learn more") :]
+    assert "/posts/third-post/" in related or "/posts/first-post/" in related
