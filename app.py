@@ -19,6 +19,7 @@ DEFAULTS: dict[str, object] = {
     "CONTENT_DIR": ROOT / "content",
     "SEARCH_INDEX_DIR": ROOT / "search_index",
     "COMMENTS_DIR": None,  # inside the instance folder unless set
+    "CACHE_DIR": None,  # parsed-content snapshot; inside the instance folder unless set
     "POSTS_PER_PAGE": 8,
     "SHOW_DRAFTS": False,
     "CONTENT_RELOAD_INTERVAL": 1.0,  # seconds between looks at content/ for changes
@@ -47,11 +48,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Attach the content store and the search index that follows its changes."""
-    store = ContentStore(
-        app.config["CONTENT_DIR"],
-        show_drafts=bool(app.config["SHOW_DRAFTS"]),
-        interval=float(app.config["CONTENT_RELOAD_INTERVAL"]),
-    )
+    store = ContentStore.from_config(app.config)
     search = SiteSearch(
         IndexFolder(app.config["SEARCH_INDEX_DIR"]),
         background=bool(app.config["SEARCH_BACKGROUND"]),

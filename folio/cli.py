@@ -28,8 +28,7 @@ def register(app: Flask) -> None:
 
 def _store() -> ContentStore:
     """A store of its own: a command must not start the web app's background indexing."""
-    config = current_app.config
-    return ContentStore(config["CONTENT_DIR"], show_drafts=bool(config["SHOW_DRAFTS"]))
+    return ContentStore.from_config(current_app.config)
 
 
 def _search() -> SiteSearch:

@@ -12,9 +12,10 @@ from flask import Flask
 def resolve_paths(app: Flask) -> None:
     """Turn path settings (strings from the environment) into absolute Paths."""
     instance = Path(app.instance_path)
-    if not app.config.get("COMMENTS_DIR"):
-        app.config["COMMENTS_DIR"] = instance / "comments"
-    for key in ("CONTENT_DIR", "SEARCH_INDEX_DIR", "COMMENTS_DIR"):
+    for key, default in (("COMMENTS_DIR", "comments"), ("CACHE_DIR", "cache")):
+        if not app.config.get(key):
+            app.config[key] = instance / default
+    for key in ("CONTENT_DIR", "SEARCH_INDEX_DIR", "COMMENTS_DIR", "CACHE_DIR"):
         app.config[key] = Path(app.config[key]).expanduser().resolve()
     # Environment values arrive as JSON when they can: FLASK_SHOW_DRAFTS=true is a bool.
     app.config["POSTS_PER_PAGE"] = max(1, int(app.config["POSTS_PER_PAGE"]))

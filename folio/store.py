@@ -6,12 +6,13 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from . import snapshot
 from .catalogue import Catalogue
 from .content import Page, Post, Reading, read_entry
 from .siteinfo import SiteInfo, read_site_info
@@ -40,6 +41,8 @@ RESERVED_SLUGS = frozenset(
 )
 
 Fingerprint = tuple[int, int, int]
+#: Re-read files that make the saved snapshot worth writing again.
+SNAPSHOT_BATCH = 100
 
 
 @dataclass(frozen=True, order=True)
@@ -67,8 +70,11 @@ class ContentStore:
         show_drafts: bool = False,
         interval: float = 1.0,
         clock: Callable[[], datetime] = _now,
+        snapshot: Path | None = None,
     ) -> None:
         self.root = root
+        self.snapshot = snapshot
+        self._saved_reads = 0
         self.show_drafts = show_drafts
         self.interval = interval
         self.clock = clock
@@ -83,6 +89,16 @@ class ContentStore:
         #: Called with each new catalogue, e.g. to bring the search index up to date.
         self.listeners: list[Callable[[Catalogue], None]] = []
 
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ContentStore:
+        """A store set up from the app's settings (CONTENT_DIR, SHOW_DRAFTS, ...)."""
+        return cls(
+            Path(config["CONTENT_DIR"]),
+            show_drafts=bool(config["SHOW_DRAFTS"]),
+            interval=float(config["CONTENT_RELOAD_INTERVAL"]),
+            snapshot=Path(config["CACHE_DIR"]) / "content.pickle",
+        )
+
     def catalogue(self) -> Catalogue:
         """The current catalogue, refreshed first when the interval has passed."""
         if self._catalogue is None or time.monotonic() - self._checked >= self.interval:
@@ -96,7 +112,12 @@ class ContentStore:
         if not self._lock.acquire(blocking=wait):
             return False
         try:
+            if self._catalogue is None and self.snapshot is not None:
+                self._restore()
             changed = self._scan()
+            if self.snapshot is not None and self._worth_saving():
+                snapshot.save(self.snapshot, (self._site, self._files))
+                self._saved_reads = self.reads
             now = self.clock()
             due = self._catalogue is not None and (
                 (nxt := self._catalogue.next_publication) is not None and nxt <= now
@@ -113,6 +134,16 @@ class ContentStore:
             for listener in self.listeners:
                 listener(current)
         return changed or due
+
+    def _restore(self) -> None:
+        saved = snapshot.load(self.snapshot) if self.snapshot else None
+        if isinstance(saved, tuple) and len(saved) == 2:
+            self._site, self._files = saved
+
+    def _worth_saving(self) -> bool:
+        # Every file on first load, then in batches: a single edit is cheap to re-read.
+        unsaved = self.reads - self._saved_reads
+        return unsaved >= SNAPSHOT_BATCH or (self._catalogue is None and unsaved > 0)
 
     def problems(self) -> list[Problem]:
         """Every file-level problem found in the last refresh, sorted by path."""

@@ -136,6 +136,7 @@ def make_app(content: Path, tmp_path: Path) -> Callable[..., Flask]:
             "CONTENT_DIR": content,
             "SEARCH_INDEX_DIR": tmp_path / "search_index",
             "COMMENTS_DIR": tmp_path / "comments",
+            "CACHE_DIR": tmp_path / "cache",
             "CONTENT_RELOAD_INTERVAL": 0,
             "SEARCH_BACKGROUND": False,
             "POSTS_PER_PAGE": 2,

@@ -15,7 +15,9 @@ SEED = ROOT.parent / "shared" / "seed" / "reference-page.txt"
 
 @pytest.fixture
 def sample(tmp_path: Path) -> Flask:
-    return create_app({"TESTING": True, "SECRET_KEY": "t", "SEARCH_INDEX_DIR": tmp_path})
+    return create_app(
+        {"TESTING": True, "SECRET_KEY": "t", "SEARCH_INDEX_DIR": tmp_path, "CACHE_DIR": tmp_path}
+    )
 
 
 def test_sample_content_has_no_problems(sample: Flask) -> None:

@@ -113,3 +113,26 @@ def test_a_change_is_seen_within_the_interval(content: Path) -> None:
     while store.catalogue().post("new") is None:
         assert time.monotonic() < deadline, "change not picked up within 2 s"
         time.sleep(0.05)
+
+
+def test_a_snapshot_spares_a_new_worker_from_reading_unchanged_files(
+    content: Path, tmp_path: Path
+) -> None:
+    snapshot = tmp_path / "cache" / "content.pickle"
+    first = ContentStore(content, interval=0, snapshot=snapshot)
+    first.catalogue()
+    assert snapshot.exists() and first.reads == 7
+    path = content / "posts/2025-02-20-second-post.md"
+    path.write_text(path.read_text().replace("title: Second post", "title: Edited"))
+    touch_later(path)
+    second = ContentStore(content, interval=0, snapshot=snapshot)
+    post = second.catalogue().post("second-post")
+    assert second.reads == 1  # only the edited file
+    assert post is not None and post.title == "Edited"
+
+
+def test_a_damaged_snapshot_only_costs_a_full_read(content: Path, tmp_path: Path) -> None:
+    snapshot = tmp_path / "content.pickle"
+    snapshot.write_bytes(b"not a pickle")
+    store = ContentStore(content, interval=0, snapshot=snapshot)
+    assert len(store.catalogue().posts) == 3 and store.reads == 7

@@ -1,0 +1,56 @@
+"""Parsed content saved to disk, so a new worker re-reads only files that changed since."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
+def code_version() -> str:
+    """Changes whenever the code or libraries that shape a parsed file change."""
+    digest = hashlib.sha256()
+    for source in sorted(_PACKAGE.glob("*.py")):
+        digest.update(source.read_bytes())
+    for library in ("Markdown", "Pygments", "python-frontmatter", "PyYAML"):
+        digest.update(version(library).encode())
+    return digest.hexdigest()[:16]
+
+
+def load(path: Path) -> Any | None:
+    """What `save` wrote with this code version, or None (missing, stale or damaged)."""
+    try:
+        with path.open("rb") as f:
+            saved_version, data = pickle.load(f)  # noqa: S301 (our own file in instance/)
+    except FileNotFoundError:
+        return None
+    # A damaged or foreign snapshot only costs a full read; never fail because of it.
+    except Exception as e:
+        log.warning("ignoring content snapshot %s: %s", path, e)
+        return None
+    return data if saved_version == code_version() else None
+
+
+def save(path: Path, data: object) -> None:
+    """Write atomically: a reader sees the old snapshot or the new one, never half."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with temporary.open("wb") as f:
+            pickle.dump((code_version(), data), f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.flush()
+            os.fsync(f.fileno())
+        temporary.replace(path)
+    except OSError as e:
+        log.warning("could not save content snapshot %s: %s", path, e)
+        temporary.unlink(missing_ok=True)
