@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -72,48 +72,37 @@ def run_query(
     popular = tuple(e.tag for e in sorted(catalogue.cloud, key=lambda e: -e.count))
     base = SearchResults(query=text, sort=order, tag=chosen, popular=popular[:SUGGESTED_TAGS])
     if searcher is None:
-        return _replace(base, rebuilding=True)
+        return replace(base, rebuilding=True)
     if not text:
         return base
     query = parse(text, searcher.schema)
     if query is NullQuery:
         return base
-    options: dict[str, object] = {"terms": True}
-    if order == "date":
-        options.update(sortedby="date", reverse=True)
-    everything = searcher.search(
-        query, limit=None, groupedby=FieldFacet("tags", allow_overlap=True)
-    )
-    facets = _facets(everything.groups("tags"), catalogue)
-    if chosen is not None:
-        options["filter"] = Term("tags", chosen.slug)
-    total = len(everything) if chosen is None else _count(searcher, query, chosen)
+    facet = FieldFacet("tags", allow_overlap=True)
+    sorting: dict[str, object] = {"sortedby": "date", "reverse": True} if order == "date" else {}
+    wanted = max(1, page) * PER_PAGE
+    if chosen is None:
+        found = searcher.search(query, limit=wanted, groupedby=facet, **sorting)
+        groups = found.groups("tags")
+    else:  # facets count the whole query, so each tag shows what choosing it would give
+        groups = searcher.search(query, limit=1, groupedby=facet).groups("tags")
+        found = searcher.search(query, limit=wanted, filter=Term("tags", chosen.slug), **sorting)
+    total = len(found)
     pages = max(1, math.ceil(total / PER_PAGE))
     number = min(max(1, page), pages)
-    found = searcher.search_page(query, number, pagelen=PER_PAGE, **options)
-    found.results.fragmenter = ContextFragmenter(maxchars=220, surround=60)
-    found.results.formatter = HtmlFormatter(tagname="mark", between=" … ")
-    hits = tuple(_hit(hit, catalogue) for hit in found)
-    suggestion = _suggest(searcher, text) if total < FEW_RESULTS else None
-    return _replace(
+    found.fragmenter = ContextFragmenter(maxchars=200, surround=50)
+    found.formatter = HtmlFormatter(tagname="mark", between=" … ")
+    start = (number - 1) * PER_PAGE
+    hits = tuple(_hit(hit, catalogue) for hit in found[start : start + PER_PAGE])
+    return replace(
         base,
         hits=hits,
         total=total,
         page=number,
         pages=pages,
-        facets=facets,
-        suggestion=suggestion,
+        facets=_facets(groups, catalogue),
+        suggestion=_suggest(searcher, text) if total < FEW_RESULTS else None,
     )
-
-
-def _replace(results: SearchResults, **changes: object) -> SearchResults:
-    from dataclasses import replace
-
-    return replace(results, **changes)  # type: ignore[arg-type]
-
-
-def _count(searcher: Searcher, query: Query, tag: Tag) -> int:
-    return len(searcher.search(query, limit=None, filter=Term("tags", tag.slug)))
 
 
 def _facets(groups: dict[str, list[int]], catalogue: Catalogue) -> tuple[tuple[Tag, int], ...]:
@@ -126,31 +115,34 @@ def _facets(groups: dict[str, list[int]], catalogue: Catalogue) -> tuple[tuple[T
 def _hit(hit: Hit, catalogue: Catalogue) -> SearchHit:
     stored = hit.fields()
     entry = catalogue.entry(stored["url"])
-    title = stored["title"]
-    snippet: Markup = Markup("")
-    if entry is not None:
-        hit.results.fragmenter, fragmenter = WholeFragmenter(), hit.results.fragmenter
-        marked_title = hit.highlights("title", text=title)
-        hit.results.fragmenter = fragmenter
-        snippet = Markup(hit.highlights("body", text=entry.text, top=2))  # noqa: S704 (escaped by Whoosh)
-        if not snippet:
-            snippet = escape(entry.summary)
-    else:
-        marked_title = ""
     tags = tuple(
         catalogue.tags[s] for s in stored.get("tags", "").split(",") if s in catalogue.tags
     )
-    date = stored.get("date")
+    date = stored.get("date") if stored.get("kind") == "post" else None
+    # Whoosh escapes the text it highlights; the marks are its only markup.
+    title = _highlight(hit, "title", stored["title"], whole=True) or escape(stored["title"])
+    snippet = Markup("")
+    if entry is not None:
+        snippet = _highlight(hit, "body", entry.text) or escape(entry.summary)
     return SearchHit(
         url=stored["url"],
-        title=Markup(marked_title) if marked_title else escape(title),  # noqa: S704
+        title=title,
         kind=stored.get("kind", "post"),
-        date=date.replace(tzinfo=UTC).astimezone(catalogue.site.timezone)
-        if isinstance(date, datetime) and stored.get("kind") == "post"
-        else None,
+        date=date.replace(tzinfo=UTC).astimezone(catalogue.site.timezone) if date else None,
         tags=tags,
         snippet=snippet,
     )
+
+
+def _highlight(hit: Hit, field: str, text: str, *, whole: bool = False) -> Markup:
+    results = hit.results
+    fragmenter = results.fragmenter
+    if whole:
+        results.fragmenter = WholeFragmenter()
+    try:
+        return Markup(hit.highlights(field, text=text, top=2))  # noqa: S704
+    finally:
+        results.fragmenter = fragmenter
 
 
 def _suggest(searcher: Searcher, text: str) -> str | None:

@@ -1,0 +1,241 @@
+"""Measure content loading, index builds, updates and search latency at 1k and 10k posts.
+
+Usage: python bench/run.py [--sizes 1000 10000] [--procs 2]
+Writes bench/results/<size>.json and prints a Markdown table for bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.make_corpus import build_corpus  # noqa: E402
+
+from folio.indexing import IndexFolder  # noqa: E402
+from folio.sitesearch import SiteSearch  # noqa: E402
+from folio.store import ContentStore  # noqa: E402
+
+WORK = ROOT / "bench" / "work"
+RESULTS = ROOT / "bench" / "results"
+QUERIES = [
+    "network",
+    "protocol",
+    "language",
+    "memory",
+    "unix",
+    "history",
+    "compiler",
+    "database",
+    "operating system",
+    "programming language",
+    "error correction",
+    "file system",
+    "internet protocol",
+    "machine code",
+    "the first computer",
+    "how does a compiler work",
+    "what is a network protocol",
+    "old english word",
+    '"operating system"',
+    '"programming language" -java',
+    "algorithm complexity",
+    "horse",
+    "water",
+    "music instrument",
+    "ancient greek",
+    "law court",
+    "plant",
+    "colour",
+    "speed of light",
+    "data structure tree",
+    "recursion",
+    "byte order",
+    "virtual memory paging",
+    "graphical user interface",
+    "electronic mail",
+    "artificial intelligence",
+    "cryptography key",
+    "parallel processing",
+    "ship",
+    "king",
+]
+PORT = 8765
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of the values fall (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now, in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def timed(task: object) -> tuple[object, float]:
+    """Run a callable; return its result and the seconds it took."""
+    started = time.perf_counter()
+    result = task()  # type: ignore[operator]
+    return result, time.perf_counter() - started
+
+
+def in_process(size: int, content: Path, index: Path, cache: Path, procs: int) -> dict[str, float]:
+    """Load, build, search and update in this process."""
+    out: dict[str, float] = {}
+    store = ContentStore(content, interval=0, snapshot=cache / "content.pickle")
+    catalogue, out["load_cold_s"] = timed(store.catalogue)
+    warm = ContentStore(content, interval=0, snapshot=cache / "content.pickle")
+    _, out["load_warm_s"] = timed(warm.catalogue)
+    entries = catalogue.searchable()  # type: ignore[attr-defined]
+    folder = IndexFolder(index)
+    stats = folder.build(entries, procs=procs, limitmb=256)
+    out.update(
+        build_s=stats.seconds,
+        build_docs_per_s=stats.documents / stats.seconds,
+        index_mb=stats.size / 1_048_576,
+        documents=stats.documents,
+    )
+    search = SiteSearch(folder, background=False)
+    _, out["open_searcher_s"] = timed(search.searcher)
+    _, out["first_sync_s"] = timed(lambda: search.sync(warm.catalogue()))
+    latencies = []
+    for _ in range(5):
+        for query in QUERIES:
+            _, seconds = timed(lambda q=query: search.search(warm.catalogue(), q))
+            latencies.append(seconds * 1000)
+    out["query_p50_ms"] = percentile(latencies, 0.5)
+    out["query_p95_ms"] = percentile(latencies, 0.95)
+    warm.listeners.append(search.sync)
+    post = next(iter(sorted((content / "posts").glob("*.md"))))
+    post.write_text(post.read_text() + "\nZyzzogeton benchmarkword.\n")
+    started = time.perf_counter()
+    warm.refresh()
+    found = search.search(warm.catalogue(), "zyzzogeton").total
+    out["update_one_s"] = time.perf_counter() - started
+    assert found == 1, "the edited post was not found"
+    out["rss_mb"] = rss_mb()
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    search.close()
+    return out
+
+
+def get(path: str) -> tuple[int, bytes]:
+    """One GET on a fresh connection (gunicorn's sync workers close each one)."""
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def over_http(content: Path, index: Path, cache: Path) -> dict[str, float]:
+    """Start gunicorn on the built index and snapshot; time the first search and the rest."""
+    env = {
+        **os.environ,
+        "FLASK_CONTENT_DIR": str(content),
+        "FLASK_SEARCH_INDEX_DIR": str(index),
+        "FLASK_CACHE_DIR": str(cache),
+        "FLASK_SECRET_KEY": "bench",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        "2",
+        "-b",
+        f"127.0.0.1:{PORT}",
+        "--log-level",
+        "warning",
+        "app:create_app()",
+    ]
+    out: dict[str, float] = {}
+    started = time.perf_counter()
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    try:
+        while True:
+            try:
+                status, _ = get("/search?q=network")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            if time.perf_counter() - started > 300:
+                raise RuntimeError("gunicorn never answered a search")
+            time.sleep(0.01)
+        out["first_search_s"] = time.perf_counter() - started
+        for query in QUERIES:  # each worker opens its searcher before we time anything
+            get("/search?q=" + query.replace(" ", "+"))
+        latencies = []
+        for _ in range(5):
+            for query in QUERIES:
+                _, seconds = timed(lambda q=query: get("/search?q=" + q.replace(" ", "+")))
+                latencies.append(seconds * 1000)
+        out["http_p50_ms"] = percentile(latencies, 0.5)
+        out["http_p95_ms"] = percentile(latencies, 0.95)
+        post = sorted((content / "posts").glob("*.md"))[1]
+        post.write_text(post.read_text() + "\nQuuxbenchmarkword appears.\n")
+        changed = time.perf_counter()
+        while json.loads(get("/search.json?q=quuxbenchmarkword")[1])["total"] < 1:
+            if time.perf_counter() - changed > 60:
+                raise RuntimeError("change never became searchable")
+            time.sleep(0.05)
+        out["http_change_searchable_s"] = time.perf_counter() - changed
+    finally:
+        server.terminate()
+        server.wait(30)
+    return out
+
+
+def main() -> None:
+    """Run every size and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--procs", type=int, default=2)
+    args = parser.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for size in args.sizes:
+        base = WORK / str(size)
+        shutil.rmtree(base, ignore_errors=True)
+        content, index, cache = base / "content", base / "index", base / "cache"
+        words = build_corpus(size, content)
+        result: dict[str, float] = {"posts": size, "words": words}
+        result.update(in_process(size, content, index, cache, args.procs))
+        result.update(over_http(content, index, cache))
+        (RESULTS / f"{size}.json").write_text(json.dumps(result, indent=2))
+        rows.append(result)
+        print(json.dumps(result), flush=True)
+    print(
+        f"\nMachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, whoosh3 {version('whoosh3')}, "
+        f"Markdown {version('Markdown')}"
+    )
+    keys = [k for k in rows[0] if k not in {"posts"}]
+    print("| measure | " + " | ".join(f"{int(r['posts']):,} posts" for r in rows) + " |")
+    print("| --- |" + " --- |" * len(rows))
+    for key in keys:
+        print(f"| {key} | " + " | ".join(f"{r[key]:,.3g}" for r in rows) + " |")
+
+
+if __name__ == "__main__":
+    main()
