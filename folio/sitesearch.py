@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -40,6 +41,8 @@ class SiteSearch:
     def __init__(self, folder: IndexFolder, *, background: bool = True) -> None:
         self.folder = folder
         self.background = background
+        #: How long a worker waits for another process's build of a small index.
+        self.build_wait = 5.0
         self._lock = threading.RLock()
         self._generation: str | None = None
         self._index: FileIndex | None = None
@@ -129,7 +132,12 @@ class SiteSearch:
             if catalogue is self._synced or self._busy():
                 return
             if self.searcher() is None:
-                self._run(self._build_missing, catalogue)
+                # A small site is indexed in well under a second: do it now, not later.
+                small = len(catalogue.searchable()) <= SMALL_UPDATE
+                if small:
+                    self._build_missing(catalogue, wait=self.build_wait)
+                else:
+                    self._run(self._build_missing, catalogue)
                 return
             change = difference(catalogue.searchable(), self._indexed_versions())
             if change and len(change) > SMALL_UPDATE:
@@ -138,18 +146,31 @@ class SiteSearch:
                 self._synced = catalogue
 
     def rebuild(
-        self, catalogue: Catalogue, *, procs: int = 1, progress: Callable[[int], None] | None = None
+        self,
+        catalogue: Catalogue,
+        *,
+        procs: int = 1,
+        progress: Callable[[int], None] | None = None,
+        wait: float = 0.0,
+        only_if_missing: bool = False,
     ) -> BuildStats | None:
-        """Build from scratch into a new generation; None if another process is building."""
+        """Build from scratch into a new generation; None if another process built it."""
         lock = self.folder.build_lock()
-        if not lock.acquire(blocking=False):
-            return None
+        deadline = time.monotonic() + wait
+        while not lock.acquire(blocking=False):
+            if time.monotonic() >= deadline:
+                return None  # another process is building; search says so meanwhile
+            time.sleep(0.05)
         try:
+            # Another process may have finished a build while we waited for the lock.
+            name = self.folder.current_name()
+            if only_if_missing and name is not None and name != self._broken:
+                return None
             stats = self.folder.build(catalogue.searchable(), procs=procs, progress=progress)
         finally:
             lock.release()
-        with self._lock:
-            self._broken = None
+        self._broken = None
+        log.info("search index built: %d documents in %.1f s", stats.documents, stats.seconds)
         return stats
 
     def wait(self, timeout: float | None = None) -> None:
@@ -163,14 +184,8 @@ class SiteSearch:
         with self._lock:
             self._close()
 
-    def _build_missing(self, catalogue: Catalogue) -> None:
-        # Another process may have built while we waited for the build lock.
-        name = self.folder.current_name()
-        if name is not None and name != self._broken:
-            return
-        stats = self.rebuild(catalogue)
-        if stats:
-            log.info("search index built: %d documents in %.1f s", stats.documents, stats.seconds)
+    def _build_missing(self, catalogue: Catalogue, wait: float = 0.0) -> None:
+        self.rebuild(catalogue, wait=wait, only_if_missing=True)
 
     def _apply(self, change: Difference, catalogue: Catalogue) -> bool:
         with self._lock:

@@ -118,6 +118,7 @@ def test_drafts_are_never_found(client: FlaskClient) -> None:
 
 def test_a_missing_index_answers_being_rebuilt(make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     app = make_app(SEARCH_BACKGROUND=True)
+    app.extensions["folio.search"].build_wait = 0.2
     lock = app.extensions["folio.search"].folder.build_lock()
     assert lock.acquire()  # someone else is building
     try:

@@ -128,6 +128,7 @@ def test_a_corrupted_segment_is_rebuilt_without_an_error(
 
 def test_a_missing_index_says_it_is_being_rebuilt(tmp_path: Path, store: ContentStore) -> None:
     search = SiteSearch(IndexFolder(tmp_path / "index"), background=True)
+    search.build_wait = 0.2
     lock = search.folder.build_lock()
     assert lock.acquire()  # as if another process were building it
     try:
