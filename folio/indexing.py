@@ -143,7 +143,8 @@ class IndexFolder:
         folder.mkdir()
         try:
             ix = whoosh_index.create_in(str(folder), make_schema())
-            writer: IndexWriter = ix.writer(procs=procs, limitmb=limitmb, multisegment=procs > 1)
+            # One merged segment at the end: searching many small segments costs every query.
+            writer: IndexWriter = ix.writer(procs=procs, limitmb=limitmb, multisegment=False)
             try:
                 for done, entry in enumerate(entries, 1):
                     writer.add_document(**document(entry))

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 PER_PAGE = 10
 FEW_RESULTS = 3
 SUGGESTED_TAGS = 8
+MAX_PASSAGES = 4
+PASSAGE_CHARS = 320
 Sort = Literal["relevance", "date"]
 
 
@@ -93,7 +95,8 @@ def run_query(
     found.fragmenter = ContextFragmenter(maxchars=200, surround=50)
     found.formatter = HtmlFormatter(tagname="mark", between=" … ")
     start = (number - 1) * PER_PAGE
-    hits = tuple(_hit(hit, catalogue) for hit in found[start : start + PER_PAGE])
+    needles = _needles(query)
+    hits = tuple(_hit(hit, catalogue, needles) for hit in found[start : start + PER_PAGE])
     return replace(
         base,
         hits=hits,
@@ -112,7 +115,27 @@ def _facets(groups: dict[str, list[int]], catalogue: Catalogue) -> tuple[tuple[T
     return tuple(sorted(counted, key=lambda pair: (-pair[1], pair[0].name.casefold())))
 
 
-def _hit(hit: Hit, catalogue: Catalogue) -> SearchHit:
+def _needles(query: Query) -> tuple[str, ...]:
+    """Lower-case fragments of the body terms, to find the lines worth highlighting."""
+    stems = {str(text) for field, text in query.all_terms() if field == "body"}
+    return tuple(stem[: max(3, len(stem) - 1)] for stem in stems)
+
+
+def _passages(text: str, needles: tuple[str, ...]) -> str:
+    """Windows of text around likely matches: analysing a whole article per hit is slow."""
+    windows = []
+    for line in text.splitlines():
+        lowered = line.lower()
+        found = [i for n in needles if (i := lowered.find(n)) >= 0]
+        if found:
+            start = max(0, min(found) - PASSAGE_CHARS // 2)
+            windows.append(line[start : start + PASSAGE_CHARS])
+            if len(windows) == MAX_PASSAGES:
+                break
+    return "\n".join(windows)
+
+
+def _hit(hit: Hit, catalogue: Catalogue, needles: tuple[str, ...]) -> SearchHit:
     stored = hit.fields()
     entry = catalogue.entry(stored["url"])
     tags = tuple(
@@ -123,7 +146,8 @@ def _hit(hit: Hit, catalogue: Catalogue) -> SearchHit:
     title = _highlight(hit, "title", stored["title"], whole=True) or escape(stored["title"])
     snippet = Markup("")
     if entry is not None:
-        snippet = _highlight(hit, "body", entry.text) or escape(entry.summary)
+        passages = _passages(entry.text, needles)
+        snippet = (_highlight(hit, "body", passages) if passages else "") or escape(entry.summary)
     return SearchHit(
         url=stored["url"],
         title=title,
