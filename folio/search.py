@@ -147,7 +147,8 @@ def _hit(hit: Hit, catalogue: Catalogue, needles: tuple[str, ...]) -> SearchHit:
     snippet = Markup("")
     if entry is not None:
         passages = _passages(entry.text, needles)
-        snippet = (_highlight(hit, "body", passages) if passages else "") or escape(entry.summary)
+        marked = _highlight(hit, "body", passages) if passages else None
+        snippet = marked or escape(entry.summary)
     return SearchHit(
         url=stored["url"],
         title=title,
