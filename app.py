@@ -8,8 +8,10 @@ from pathlib import Path
 from flask import Flask
 
 from folio import cli, errors, views
+from folio.comments import ReplyStore
 from folio.config import ensure_secret_key, resolve_paths
 from folio.indexing import IndexFolder
+from folio.ratelimit import Limit, RateLimiter
 from folio.sitesearch import SiteSearch
 from folio.store import ContentStore
 
@@ -24,7 +26,10 @@ DEFAULTS: dict[str, object] = {
     "SHOW_DRAFTS": False,
     "CONTENT_RELOAD_INTERVAL": 1.0,  # seconds between looks at content/ for changes
     "SEARCH_BACKGROUND": True,  # build a missing index in a thread, not in the request
-    "MAX_CONTENT_LENGTH": 256 * 1024,
+    "MAX_CONTENT_LENGTH": 256 * 1024,  # a reply's 65,525 characters fit with room to spare
+    "COMMENTS_CLOSE_AFTER_DAYS": None,  # e.g. 90 to close the reply form on older posts
+    "COMMENT_RATE_GAP": 15.0,  # seconds between two replies from one address
+    "COMMENT_RATE_PER_HOUR": 6,
 }
 
 
@@ -47,7 +52,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Attach the content store and the search index that follows its changes."""
+    """Attach the content store, the search index that follows it, and the replies."""
     store = ContentStore.from_config(app.config)
     search = SiteSearch(
         IndexFolder(app.config["SEARCH_INDEX_DIR"]),
@@ -56,3 +61,10 @@ def register_extensions(app: Flask) -> None:
     store.listeners.append(search.sync)
     app.extensions["folio.content"] = store
     app.extensions["folio.search"] = search
+    replies = app.config["COMMENTS_DIR"]
+    app.extensions["folio.replies"] = ReplyStore(replies)
+    app.extensions["folio.ratelimit"] = RateLimiter(
+        replies / ".ratelimit",
+        app.config["SECRET_KEY"].encode(),
+        Limit(float(app.config["COMMENT_RATE_GAP"]), int(app.config["COMMENT_RATE_PER_HOUR"])),
+    )

@@ -6,6 +6,7 @@ from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
+    403: "That request was refused.",
     404: "We couldn’t find that page. It may have moved, or the address may be mistyped.",
     405: "That kind of request isn’t allowed here.",
     413: "That was more than this site accepts in one request.",
@@ -24,5 +25,8 @@ def register(app: Flask) -> None:
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
-    message = MESSAGES.get(code, error.description or "")
+    # Our own aborts carry a sentence for visitors; Werkzeug's defaults are replaced.
+    default = type(error).description
+    described = error.description if error.description != default else None
+    message = described or MESSAGES.get(code, default or "")
     return render_template("error.html", code=code, title=error.name, message=message), code

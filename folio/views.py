@@ -19,9 +19,13 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from .catalogue import Catalogue
+from .comments import ReplyStore, thread, utcnow
 from .content import Page, Post
 from .paging import Pagination, paginate
 from .render import highlight_css
+from .replyform import ReplyForm, cross_site, replies_open
+from .replying import receive
+from .replytext import reply_html
 from .search import SearchResults
 from .sitesearch import SiteSearch
 from .store import ContentStore
@@ -36,6 +40,12 @@ def catalogue() -> Catalogue:
     return store.catalogue()
 
 
+def replies() -> ReplyStore:
+    """Visitor replies, under COMMENTS_DIR."""
+    store: ReplyStore = current_app.extensions["folio.replies"]
+    return store
+
+
 def site_search() -> SiteSearch:
     """This worker's search index."""
     search: SiteSearch = current_app.extensions["folio.search"]
@@ -46,13 +56,16 @@ def site_search() -> SiteSearch:
 def site_context() -> dict[str, object]:
     """What every page needs: the site settings and the sidebar's data."""
     current = catalogue()
-    return {"site": current.site, "catalogue": current}
+    return {"site": current.site, "catalogue": current, "reply_count": replies().count}
 
 
 @bp.app_template_filter("longdate")
 def longdate(moment: date) -> str:
     """12 September 2025."""
     return f"{moment.day} {moment:%B %Y}"
+
+
+bp.add_app_template_filter(reply_html, "reply_html")
 
 
 @bp.app_template_filter("monthname")
@@ -79,12 +92,65 @@ def index(number: int = 1) -> str | BaseResponse:
 
 @bp.get("/posts/<slug>/")
 def post(slug: str) -> str:
-    """One article with its neighbours and related reading."""
+    """One article with its neighbours, related reading, replies and the reply form."""
+    found = catalogue().post(slug) or abort(404)
+    return _article(found, ReplyForm())
+
+
+def _article(found: Post, form: ReplyForm, message: str = "") -> str:
     current = catalogue()
-    found = current.post(slug) or abort(404)
     older, newer = current.neighbours(found)
-    related = site_search().related(current, found)
-    return render_template("post.html", post=found, older=older, newer=newer, related=related)
+    approved = replies().replies(found.slug)
+    # ?replytocom=<id> (a plain link, so it works without JavaScript) answers a reply.
+    answering = next((r for r in approved if r.id == request.args.get("replytocom")), None)
+    if answering and not form.parent.data:
+        form.parent.data = answering.id
+    return render_template(
+        "post.html",
+        post=found,
+        older=older,
+        newer=newer,
+        related=site_search().related(current, found),
+        replies=thread(approved),
+        answering=answering,
+        form=form,
+        form_message=message,
+        replies_open=_open(found),
+        awaiting=request.args.get("reply") == "pending",
+    )
+
+
+def _open(found: Post) -> bool:
+    return replies_open(found, utcnow(), current_app.config["COMMENTS_CLOSE_AFTER_DAYS"])
+
+
+@bp.post("/posts/<slug>/comments")
+def reply(slug: str) -> BaseResponse | tuple[str, int, dict[str, str]]:
+    """Receive a reply: redirect when stored, or show the form again with what is wrong."""
+    found = catalogue().post(slug) or abort(404)
+    headers = request.headers
+    if cross_site(headers.get("Sec-Fetch-Site"), headers.get("Origin"), request.host_url):
+        abort(403, "Replies can only be sent from this site’s own form.")
+    if not _open(found):
+        abort(403, "Replies are closed on this article.")
+    form = ReplyForm(request.form)
+    outcome = receive(
+        form,
+        found,
+        store=replies(),
+        limiter=current_app.extensions["folio.ratelimit"],
+        client=request.remote_addr or "unknown",
+        now=utcnow(),
+    )
+    if outcome.kind in {"stored", "ignored"}:  # bots get the same answer as people
+        target = url_for(".post", slug=found.slug, reply="pending", _anchor="replies")
+        return redirect(target, 303)
+    private = {"Cache-Control": "no-store"}
+    if outcome.kind == "limited":
+        wait = max(1, round(outcome.wait))
+        message = f"You have sent several replies in a short time. Please wait {wait} seconds."
+        return _article(found, form, message), 429, private | {"Retry-After": str(wait)}
+    return _article(found, form, "Please check the highlighted fields."), 422, private
 
 
 @bp.get("/tags/")

@@ -140,6 +140,8 @@ def make_app(content: Path, tmp_path: Path) -> Callable[..., Flask]:
             "CONTENT_RELOAD_INTERVAL": 0,
             "SEARCH_BACKGROUND": False,
             "POSTS_PER_PAGE": 2,
+            "COMMENT_RATE_GAP": 0,  # the rate-limit tests set their own limits
+            "COMMENT_RATE_PER_HOUR": 1000,
         }
         config.update(settings)
         return create_app(config)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from tests.conftest import write_file
@@ -72,3 +73,26 @@ def test_new_writes_a_draft_skeleton(runner: FlaskCliRunner, content: Path) -> N
 def test_new_refuses_a_title_without_letters(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["new", "!!!"])
     assert result.exit_code == 2 and "needs at least one letter" in result.output
+
+
+def test_comments_moderation(runner: FlaskCliRunner, app: Flask) -> None:
+    client = app.test_client()
+    for author, text in [("Ann", "First reply here, quite long " * 5), ("Ben", "Second.")]:
+        data = {"author": author, "email": "x@example.com", "comment": text, "elapsed": "9"}
+        assert client.post("/posts/first-post/comments", data=data).status_code == 303
+    listed = runner.invoke(args=["comments", "list"])
+    lines = listed.output.splitlines()
+    assert len(lines) == 2 and "pending" in lines[0] and "first-post" in lines[0]
+    assert "Ann" in lines[0] and "…" in lines[0] and "x@example.com" not in listed.output
+    first, second = (line.split()[0] for line in lines)
+    assert runner.invoke(args=["comments", "approve", first]).exit_code == 0
+    assert runner.invoke(args=["comments", "reject", second]).exit_code == 0
+    assert runner.invoke(args=["comments", "list"]).output.strip() == "No pending replies."
+    everything = runner.invoke(args=["comments", "list", "--all"]).output
+    assert "approved" in everything and "rejected" in everything
+    page = client.get("/posts/first-post/").get_data(as_text=True)
+    assert "First reply here" in page and "Second." not in page
+    assert runner.invoke(args=["comments", "delete", first]).exit_code == 0
+    assert "First reply here" not in client.get("/posts/first-post/").get_data(as_text=True)
+    missing = runner.invoke(args=["comments", "approve", first])
+    assert missing.exit_code == 1 and "no reply with id" in missing.output
