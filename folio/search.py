@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
@@ -12,7 +14,6 @@ from markupsafe import Markup, escape
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter
 from whoosh.query import NullQuery, Or, Query, Term
 from whoosh.searching import Hit, Searcher
-from whoosh.sorting import FieldFacet
 
 from .catalogue import Catalogue
 from .content import Page, Post
@@ -66,8 +67,13 @@ def run_query(
     page: int = 1,
     tag: str | None = None,
     sort: str = "relevance",
+    doc_tags: Mapping[int, tuple[str, ...]] | None = None,
 ) -> SearchResults:
-    """Search; never raises for anything a visitor can type."""
+    """Search; never raises for anything a visitor can type.
+
+    `doc_tags` maps document numbers to tag slugs (kept per searcher) for the facets.
+    """
+    doc_tags = doc_tags or {}
     text = clean(raw_query)
     order: Sort = "date" if sort == "date" else "relevance"
     chosen = catalogue.tags.get(tag) if tag else None
@@ -80,15 +86,16 @@ def run_query(
     query = parse(text, searcher.schema)
     if query is NullQuery:
         return base
-    facet = FieldFacet("tags", allow_overlap=True)
     sorting: dict[str, object] = {"sortedby": "date", "reverse": True} if order == "date" else {}
-    wanted = max(1, page) * PER_PAGE
+    # limit=None scores every match in one pass, which also gives the exact total and the
+    # documents for the facets; a top-N search would match the query twice more for those.
     if chosen is None:
-        found = searcher.search(query, limit=wanted, groupedby=facet, **sorting)
-        groups = found.groups("tags")
+        found = searcher.search(query, limit=None, **sorting)
+        matched = found.docs()
     else:  # facets count the whole query, so each tag shows what choosing it would give
-        groups = searcher.search(query, limit=1, groupedby=facet).groups("tags")
-        found = searcher.search(query, limit=wanted, filter=Term("tags", chosen.slug), **sorting)
+        matched = set(searcher.docs_for_query(query))
+        found = searcher.search(query, limit=None, filter=Term("tags", chosen.slug), **sorting)
+    counts = Counter(slug for doc in matched for slug in doc_tags.get(doc, ()))
     total = len(found)
     pages = max(1, math.ceil(total / PER_PAGE))
     number = min(max(1, page), pages)
@@ -103,15 +110,13 @@ def run_query(
         total=total,
         page=number,
         pages=pages,
-        facets=_facets(groups, catalogue),
+        facets=_facets(counts, catalogue),
         suggestion=_suggest(searcher, text) if total < FEW_RESULTS else None,
     )
 
 
-def _facets(groups: dict[str, list[int]], catalogue: Catalogue) -> tuple[tuple[Tag, int], ...]:
-    counted = [
-        (catalogue.tags[slug], len(docs)) for slug, docs in groups.items() if slug in catalogue.tags
-    ]
+def _facets(counts: Counter[str], catalogue: Catalogue) -> tuple[tuple[Tag, int], ...]:
+    counted = [(catalogue.tags[slug], n) for slug, n in counts.items() if slug in catalogue.tags]
     return tuple(sorted(counted, key=lambda pair: (-pair[1], pair[0].name.casefold())))
 
 

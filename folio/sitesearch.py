@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,9 +16,13 @@ from whoosh.searching import Searcher
 from .catalogue import Catalogue
 from .content import Post
 from .indexing import SMALL_UPDATE, BuildStats, Difference, IndexFolder, apply, difference
+from .query import clean
 from .search import SearchResults, related_urls, run_query
 
 log = logging.getLogger(__name__)
+
+#: Search pages and related lists kept per worker: popular queries and articles repeat.
+REMEMBERED_ANSWERS = 512
 
 
 @dataclass(frozen=True)
@@ -48,10 +53,13 @@ class SiteSearch:
         self._index: FileIndex | None = None
         self._searcher: Searcher | None = None
         self._versions: dict[str, str] | None = None
+        self._doc_tags: dict[int, tuple[str, ...]] | None = None
         self._synced: Catalogue | None = None
         self._broken: str | None = None
         self._worker: threading.Thread | None = None
-        self._related: dict[tuple[int, str], tuple[str, ...]] = {}
+        #: Answers computed on the current searcher and catalogue, most recent last.
+        self._answers: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._answered: Catalogue | None = None
 
     # Reading -------------------------------------------------------------------------
 
@@ -72,8 +80,8 @@ class SiteSearch:
                     # Not Searcher.refresh(): it returns duplicate hits after merges.
                     self._searcher.close()
                     self._searcher = self._index.searcher()
-                    self._versions = None
-                    self._related.clear()
+                    self._versions = self._doc_tags = None
+                    self._answers.clear()
             # Whoosh raises many kinds of error on damaged files; any of them means rebuild.
             except Exception:
                 log.exception("search index %s is unreadable; it will be rebuilt", name)
@@ -87,13 +95,21 @@ class SiteSearch:
         self.sync(catalogue)
         with self._lock:
             searcher = self.searcher()
+            key = ("search", clean(query), *sorted(options.items()))
+            known = self._recall(catalogue, key)
+            if searcher is not None and isinstance(known, SearchResults):
+                return known
             try:
-                return run_query(searcher, catalogue, query, **options)  # type: ignore[arg-type]
+                doc_tags = self._stored()[1] if searcher else {}
+                results = run_query(searcher, catalogue, query, doc_tags=doc_tags, **options)  # type: ignore[arg-type]
             except Exception:
                 log.exception("search failed; the index will be rebuilt")
                 self._broken = self._generation
                 self._close()
                 return run_query(None, catalogue, query)
+            if searcher is not None:
+                self._answers[key] = results
+            return results
 
     def related(self, catalogue: Catalogue, post: Post, limit: int = 3) -> tuple[Post, ...]:
         """Posts like this one by body and tags; shared tags while the index is missing."""
@@ -101,14 +117,15 @@ class SiteSearch:
             searcher = self.searcher()
             if searcher is None:
                 return catalogue.related(post, limit)
-            key = (id(searcher), post.url)
-            if key not in self._related:
+            key = ("related", post.url, limit)
+            urls = self._recall(catalogue, key)
+            if not isinstance(urls, tuple):
                 try:
-                    self._related[key] = tuple(related_urls(searcher, post, limit))
+                    urls = self._answers[key] = tuple(related_urls(searcher, post, limit))
                 except Exception:
                     log.exception("related posts for %s failed", post.url)
                     return catalogue.related(post, limit)
-            found = [catalogue.entry(url) for url in self._related[key]]
+            found = [catalogue.entry(url) for url in urls]
             posts = tuple(p for p in found if isinstance(p, Post))
             return posts or catalogue.related(post, limit)
 
@@ -212,13 +229,29 @@ class SiteSearch:
         return self._worker is not None and self._worker.is_alive()
 
     def _indexed_versions(self) -> dict[str, str]:
-        if self._versions is None:
+        return self._stored()[0]
+
+    def _stored(self) -> tuple[dict[str, str], dict[int, tuple[str, ...]]]:
+        """Each URL's indexed version and each document's tags, read once per searcher."""
+        if self._versions is None or self._doc_tags is None:
             assert self._searcher is not None
-            self._versions = {
-                fields["url"]: fields.get("version", "")
-                for fields in self._searcher.reader().all_stored_fields()
-            }
-        return self._versions
+            self._versions, self._doc_tags = {}, {}
+            for docnum, fields in self._searcher.reader().iter_docs():
+                self._versions[fields["url"]] = fields.get("version", "")
+                self._doc_tags[docnum] = tuple(filter(None, fields.get("tags", "").split(",")))
+        return self._versions, self._doc_tags
+
+    def _recall(self, catalogue: Catalogue, key: tuple[object, ...]) -> object | None:
+        """A remembered answer, if neither the index nor the content changed since."""
+        if catalogue is not self._answered:
+            self._answers.clear()
+            self._answered = catalogue
+        found = self._answers.get(key)
+        if found is not None:
+            self._answers.move_to_end(key)
+        while len(self._answers) > REMEMBERED_ANSWERS:
+            self._answers.popitem(last=False)
+        return found
 
     def _close(self) -> None:
         if self._searcher is not None:
@@ -227,5 +260,5 @@ class SiteSearch:
             self._index.close()
         self._searcher = self._index = None
         self._generation = None
-        self._versions = None
-        self._related.clear()
+        self._versions = self._doc_tags = None
+        self._answers.clear()
