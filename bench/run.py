@@ -24,7 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.make_corpus import build_corpus  # noqa: E402
-
 from folio.indexing import IndexFolder  # noqa: E402
 from folio.sitesearch import SiteSearch  # noqa: E402
 from folio.store import ContentStore  # noqa: E402
