@@ -25,6 +25,7 @@ DEFAULTS: dict[str, object] = {
     "POSTS_PER_PAGE": 8,
     "SHOW_DRAFTS": False,
     "CONTENT_RELOAD_INTERVAL": 1.0,  # seconds between looks at content/ for changes
+    "CONTENT_WATCH": True,  # look from a background thread, never in a request
     "SEARCH_BACKGROUND": True,  # build a missing index in a thread, not in the request
     "MAX_CONTENT_LENGTH": 256 * 1024,  # a reply's 65,525 characters fit with room to spare
     "COMMENTS_CLOSE_AFTER_DAYS": None,  # e.g. 90 to close the reply form on older posts

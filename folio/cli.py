@@ -133,7 +133,7 @@ def status() -> None:
     click.echo(f"Stale: {len(stale.changed)} to add or update, {len(stale.deleted)} to delete")
     root = Path(current_app.config["CONTENT_DIR"])
     for entry in stale.changed:
-        click.echo(f"  update {entry.url}  ({entry.source.relative_to(root)})")
+        click.echo(f"  update {entry.url}  ({Path(entry.source).relative_to(root)})")
     for url in stale.deleted:
         click.echo(f"  delete {url}")
 

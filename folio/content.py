@@ -54,7 +54,8 @@ class Page:
     reading_minutes: int
     links: tuple[str, ...]
     images: tuple[str, ...]
-    source: Path
+    #: The file it was read from (a string: cheaper than Path to keep and to pickle).
+    source: str
     #: Changes whenever the file changes (mtime, size, inode): the search index keys on it.
     version: str = ""
     updated: datetime | None = None
@@ -147,7 +148,7 @@ def _build(
         "reading_minutes": rendered.reading_minutes,
         "links": rendered.links,
         "images": rendered.images + tuple(filter(None, [meta.text(data, "image")])),
-        "source": path,
+        "source": str(path),
         "version": version,
         "updated": meta.moment(data, "updated", zone),
         "image": meta.text(data, "image"),

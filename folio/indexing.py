@@ -14,6 +14,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from whoosh.index import FileIndex
+from whoosh.reading import IndexReader
 from whoosh.util.filelock import FileLock
 from whoosh.writing import IndexWriter
 
@@ -28,11 +29,13 @@ def make_schema() -> Schema:
     """Title and tags weigh more than the body; body is indexed, not stored."""
     stem = StemmingAnalyzer()
     return Schema(
-        url=ID(stored=True, unique=True),
+        # url, version and tags are also columns: a worker reads them all at start,
+        # and columns read ten times faster than stored fields.
+        url=ID(stored=True, unique=True, sortable=True),
         kind=ID(stored=True),
-        version=ID(stored=True),
+        version=ID(stored=True, sortable=True),
         title=TEXT(stored=True, analyzer=stem, field_boost=3.0),
-        tags=KEYWORD(stored=True, commas=True, scorable=True, field_boost=2.0),
+        tags=KEYWORD(stored=True, commas=True, scorable=True, field_boost=2.0, sortable=True),
         tagtext=TEXT(analyzer=stem, field_boost=2.0),
         summary=TEXT(analyzer=stem, field_boost=1.5),
         body=TEXT(analyzer=stem),
@@ -183,6 +186,29 @@ class IndexFolder:
         """Bytes used by the live generation."""
         name = self.current_name()
         return _size(self.path / name) if name else 0
+
+
+def indexed(reader: IndexReader) -> tuple[dict[str, str], dict[int, tuple[str, ...]]]:
+    """Each URL's indexed file version, and each document's tag slugs.
+
+    Read from columns segment by segment (Whoosh's multi-segment column reader loses
+    its place when a segment has no column); stored fields for segments without one.
+    """
+    by_url: dict[str, str] = {}
+    by_doc: dict[int, tuple[str, ...]] = {}
+    for leaf, offset in reader.leaf_readers():
+        if all(leaf.has_column(name) for name in ("url", "version", "tags")):
+            urls, versions, tags = (leaf.column_reader(n) for n in ("url", "version", "tags"))
+            rows = ((doc, urls[doc], versions[doc], tags[doc]) for doc in leaf.all_doc_ids())
+        else:
+            rows = (
+                (doc, f["url"], f.get("version", ""), f.get("tags", ""))
+                for doc, f in leaf.iter_docs()
+            )
+        for doc, url, version, tag_slugs in rows:
+            by_url[url] = version
+            by_doc[offset + doc] = tuple(filter(None, tag_slugs.split(",")))
+    return by_url, by_doc
 
 
 def apply(ix: FileIndex, change: Difference) -> None:

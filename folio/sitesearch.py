@@ -15,7 +15,15 @@ from whoosh.searching import Searcher
 
 from .catalogue import Catalogue
 from .content import Post
-from .indexing import SMALL_UPDATE, BuildStats, Difference, IndexFolder, apply, difference
+from .indexing import (
+    SMALL_UPDATE,
+    BuildStats,
+    Difference,
+    IndexFolder,
+    apply,
+    difference,
+    indexed,
+)
 from .query import clean
 from .search import SearchResults, related_urls, run_query
 
@@ -145,22 +153,39 @@ class SiteSearch:
 
     def sync(self, catalogue: Catalogue) -> None:
         """Bring the index up to date with the catalogue, writing only what differs."""
-        with self._lock:
-            if catalogue is self._synced or self._busy():
-                return
-            if self.searcher() is None:
-                # A small site is indexed in well under a second: do it now, not later.
-                small = len(catalogue.searchable()) <= SMALL_UPDATE
-                if small:
-                    self._build_missing(catalogue, wait=self.build_wait)
-                else:
-                    self._run(self._build_missing, catalogue)
-                return
-            change = difference(catalogue.searchable(), self._indexed_versions())
-            if change and len(change) > SMALL_UPDATE:
-                self._run(self._apply, change, catalogue)
-            elif not change or self._apply(change, catalogue):
+        if catalogue is self._synced or self._busy():
+            return
+        name = self.folder.current_name()
+        if (name is None or name == self._broken) and len(catalogue.searchable()) <= SMALL_UPDATE:
+            # A small site is indexed in well under a second: do it now, not later.
+            self._build_missing(catalogue, wait=self.build_wait)
+        elif self.background:
+            self._run(self._sync_now, catalogue)
+        else:
+            self._sync_now(catalogue)
+
+    def _sync_now(self, catalogue: Catalogue) -> None:
+        """Compare and write with an index of our own, so searches never wait for this."""
+        name = self.folder.current_name()
+        if name is None or name == self._broken:
+            self._build_missing(catalogue)
+            return
+        try:
+            index = whoosh_index.open_dir(str(self.folder.path / name))
+        # Damaged files raise many kinds of error: any of them means rebuild.
+        except Exception:
+            log.exception("search index %s is unreadable; it will be rebuilt", name)
+            self._broken = name
+            self._build_missing(catalogue)
+            return
+        try:
+            with index.reader() as reader:
+                versions = indexed(reader)[0]
+            change = difference(catalogue.searchable(), versions)
+            if not change or self._apply(index, change):
                 self._synced = catalogue
+        finally:
+            index.close()
 
     def rebuild(
         self,
@@ -204,11 +229,7 @@ class SiteSearch:
     def _build_missing(self, catalogue: Catalogue, wait: float = 0.0) -> None:
         self.rebuild(catalogue, wait=wait, only_if_missing=True)
 
-    def _apply(self, change: Difference, catalogue: Catalogue) -> bool:
-        with self._lock:
-            index = self._index
-        if index is None:
-            return False
+    def _apply(self, index: FileIndex, change: Difference) -> bool:
         try:
             apply(index, change)
         except LockError:
@@ -235,10 +256,7 @@ class SiteSearch:
         """Each URL's indexed version and each document's tags, read once per searcher."""
         if self._versions is None or self._doc_tags is None:
             assert self._searcher is not None
-            self._versions, self._doc_tags = {}, {}
-            for docnum, fields in self._searcher.reader().iter_docs():
-                self._versions[fields["url"]] = fields.get("version", "")
-                self._doc_tags[docnum] = tuple(filter(None, fields.get("tags", "").split(",")))
+            self._versions, self._doc_tags = indexed(self._searcher.reader())
         return self._versions, self._doc_tags
 
     def _recall(self, catalogue: Catalogue, key: tuple[object, ...]) -> object | None:

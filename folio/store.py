@@ -61,7 +61,12 @@ def _now() -> datetime:
 
 
 class ContentStore:
-    """Owns the catalogue; refreshes it from disk at most once per interval."""
+    """Owns the catalogue; refreshes it from disk at most once per interval.
+
+    With `watch`, a background thread looks for changes, so no request ever waits for
+    a scan of the content folder; without it (tests, commands) the request that finds
+    the interval passed does the looking.
+    """
 
     def __init__(
         self,
@@ -71,21 +76,25 @@ class ContentStore:
         interval: float = 1.0,
         clock: Callable[[], datetime] = _now,
         snapshot: Path | None = None,
+        watch: bool = False,
     ) -> None:
         self.root = root
         self.snapshot = snapshot
-        self._saved_reads = 0
         self.show_drafts = show_drafts
         self.interval = interval
         self.clock = clock
+        self.watch = watch
         #: How many files were parsed since start: lets tests see what was re-read.
         self.reads = 0
+        self._saved_reads = 0
         self._site: tuple[Fingerprint | None, SiteInfo, list[str]] = (None, SiteInfo(), [])
-        self._files: dict[Path, tuple[Fingerprint, Reading]] = {}
+        # Keyed by path strings, not Path objects: at 10k files the difference is a second.
+        self._files: dict[str, tuple[Fingerprint, Reading]] = {}
         self._catalogue: Catalogue | None = None
         self._duplicates: list[Problem] = []
         self._lock = threading.Lock()
         self._checked = -float("inf")
+        self._watcher: threading.Thread | None = None
         #: Called with each new catalogue, e.g. to bring the search index up to date.
         self.listeners: list[Callable[[Catalogue], None]] = []
 
@@ -97,13 +106,18 @@ class ContentStore:
             show_drafts=bool(config["SHOW_DRAFTS"]),
             interval=float(config["CONTENT_RELOAD_INTERVAL"]),
             snapshot=Path(config["CACHE_DIR"]) / "content.pickle",
+            watch=bool(config.get("CONTENT_WATCH", False)),
         )
 
     def catalogue(self) -> Catalogue:
         """The current catalogue, refreshed first when the interval has passed."""
-        if self._catalogue is None or time.monotonic() - self._checked >= self.interval:
-            # Another thread already refreshing: serve what we have rather than wait.
-            self.refresh(wait=self._catalogue is None)
+        if self._catalogue is None:
+            self.refresh()
+            if self.watch and self._watcher is None:
+                self._watcher = threading.Thread(target=self._keep_watching, daemon=True)
+                self._watcher.start()
+        elif not self.watch and time.monotonic() - self._checked >= self.interval:
+            self.refresh(wait=False)  # another thread is already looking: serve what we have
         assert self._catalogue is not None
         return self._catalogue
 
@@ -112,10 +126,9 @@ class ContentStore:
         if not self._lock.acquire(blocking=wait):
             return False
         try:
-            if self._catalogue is None and self.snapshot is not None:
-                self._restore()
+            restored = self._catalogue is None and self._restore()
             changed = self._scan()
-            if self.snapshot is not None and self._worth_saving():
+            if self._worth_saving(restored) and self.snapshot is not None:
                 snapshot.save(self.snapshot, (self._site, self._files))
                 self._saved_reads = self.reads
             now = self.clock()
@@ -135,20 +148,31 @@ class ContentStore:
                 listener(current)
         return changed or due
 
-    def _restore(self) -> None:
+    def _keep_watching(self) -> None:
+        while True:
+            time.sleep(self.interval)
+            try:
+                self.refresh()
+            # A bad moment on disk must not stop change pickup for the worker's lifetime.
+            except Exception:
+                log.exception("looking for content changes failed")
+
+    def _restore(self) -> bool:
         saved = snapshot.load(self.snapshot) if self.snapshot else None
         if isinstance(saved, tuple) and len(saved) == 2:
             self._site, self._files = saved
+            return True
+        return False
 
-    def _worth_saving(self) -> bool:
-        # Every file on first load, then in batches: a single edit is cheap to re-read.
+    def _worth_saving(self, restored: bool) -> bool:
+        # After a full read, then in batches: a few edits are cheap to re-read at start.
         unsaved = self.reads - self._saved_reads
-        return unsaved >= SNAPSHOT_BATCH or (self._catalogue is None and unsaved > 0)
+        return unsaved >= SNAPSHOT_BATCH or (not restored and self._catalogue is None)
 
     def problems(self) -> list[Problem]:
         """Every file-level problem found in the last refresh, sorted by path."""
         self.refresh()
-        found = [Problem(self._name(self.root / "site.yml"), p) for p in self._site[2]]
+        found = [Problem("site.yml", p) for p in self._site[2]]
         for path, (_, reading) in self._files.items():
             found.extend(Problem(self._name(path), reason) for reason in reading.problems)
         return sorted(found + self._duplicates)
@@ -163,7 +187,7 @@ class ContentStore:
 
     def _scan(self) -> bool:
         site_path = self.root / "site.yml"
-        site_print = _fingerprint(site_path)
+        site_print = _fingerprint(str(site_path))
         changed = False
         if site_print != self._site[0]:
             info, problems = read_site_info(site_path)
@@ -171,13 +195,12 @@ class ContentStore:
             self._files.clear()  # dates depend on the site's timezone
             changed = True
         seen = set()
-        for path, kind in self._sources():
+        for path, fingerprint, kind in self._sources():
             seen.add(path)
-            fingerprint = _fingerprint(path)
             cached = self._files.get(path)
-            if fingerprint is None or (cached and cached[0] == fingerprint):
+            if cached and cached[0] == fingerprint:
                 continue
-            reading = read_entry(path, kind, self._site[1].timezone, _version(fingerprint))
+            reading = read_entry(Path(path), kind, self._site[1].timezone, _version(fingerprint))
             self.reads += 1
             for reason in reading.problems:
                 log.warning("%s: %s", self._name(path), reason)
@@ -188,29 +211,31 @@ class ContentStore:
             changed = True
         return changed
 
-    def _sources(self) -> Iterator[tuple[Path, Literal["post", "page"]]]:
-        about = self.root / "about.md"
-        if about.is_file():
-            yield about, "page"
+    def _sources(self) -> Iterator[tuple[str, Fingerprint, Literal["post", "page"]]]:
+        root = str(self.root)
+        about = os.path.join(root, "about.md")
+        if (found := _fingerprint(about)) is not None:
+            yield about, found, "page"
         for folder, kind in (("posts", "post"), ("pages", "page")):
-            base = self.root / folder
-            for dirpath, dirnames, filenames in os.walk(base):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    if name.endswith(".md") and not name.startswith("."):
-                        yield Path(dirpath) / name, kind  # type: ignore[misc]
+            for entry in _markdown_files(os.path.join(root, folder)):
+                try:
+                    stat = entry.stat()
+                except OSError:
+                    continue  # deleted while we looked
+                yield entry.path, (stat.st_mtime_ns, stat.st_size, stat.st_ino), kind  # type: ignore[misc]
 
     def _build(self, now: datetime) -> Catalogue:
         posts: list[Post] = []
         pages: list[Page] = []
         about: Page | None = None
-        first: dict[tuple[str, str], Path] = {}
+        about_path = os.path.join(str(self.root), "about.md")
+        first: dict[tuple[str, str], str] = {}
         self._duplicates = []
         for path, (_, reading) in sorted(self._files.items()):
             entry = reading.entry
             if entry is None:
                 continue
-            if path == self.root / "about.md":
+            if path == about_path:
                 about = replace(entry, slug="about")  # always served at /about/
                 continue
             if entry.kind == "page" and entry.slug in RESERVED_SLUGS:
@@ -227,20 +252,35 @@ class ContentStore:
             posts, pages, site=self._site[1], now=now, show_drafts=self.show_drafts, about=about
         )
 
-    def _duplicate(self, path: Path, reason: str) -> None:
+    def _duplicate(self, path: str, reason: str) -> None:
         self._duplicates.append(Problem(self._name(path), reason))
         log.warning("%s: %s", self._name(path), reason)
 
-    def _name(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
+    def _name(self, path: str) -> str:
+        """A path as the site owner knows it: relative to the content folder."""
+        root = str(self.root) + os.sep
+        relative = path[len(root) :] if path.startswith(root) else path
+        return relative.replace(os.sep, "/")
 
 
-def _fingerprint(path: Path) -> Fingerprint | None:
+def _markdown_files(folder: str) -> Iterator[os.DirEntry[str]]:
+    """Markdown files under folder, sorted, skipping hidden files and folders."""
     try:
-        stat = path.stat()
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _markdown_files(entry.path)
+        elif entry.name.endswith(".md"):
+            yield entry
+
+
+def _fingerprint(path: str) -> Fingerprint | None:
+    try:
+        stat = os.stat(path)
     except OSError:
         return None
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)

@@ -138,6 +138,7 @@ def make_app(content: Path, tmp_path: Path) -> Callable[..., Flask]:
             "COMMENTS_DIR": tmp_path / "comments",
             "CACHE_DIR": tmp_path / "cache",
             "CONTENT_RELOAD_INTERVAL": 0,
+            "CONTENT_WATCH": False,
             "SEARCH_BACKGROUND": False,
             "POSTS_PER_PAGE": 2,
             "COMMENT_RATE_GAP": 0,  # the rate-limit tests set their own limits

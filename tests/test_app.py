@@ -38,7 +38,13 @@ def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path: Path) -
 
 def test_the_sample_site_serves(tmp_path: Path) -> None:
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "t", "SEARCH_INDEX_DIR": tmp_path, "CACHE_DIR": tmp_path}
+        {
+            "TESTING": True,
+            "SECRET_KEY": "t",
+            "SEARCH_INDEX_DIR": tmp_path,
+            "CACHE_DIR": tmp_path,
+            "CONTENT_WATCH": False,
+        }
     )
     client = app.test_client()
     assert client.get("/").status_code == 200

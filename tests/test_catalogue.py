@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from markupsafe import Markup
 
@@ -24,7 +23,7 @@ def post(slug: str, day: str, tags: str = "", **extra: object) -> Post:
         "reading_minutes": 1,
         "links": (),
         "images": (),
-        "source": Path(f"{slug}.md"),
+        "source": f"{slug}.md",
         "date": datetime.fromisoformat(day).replace(tzinfo=UTC),
         "tags": tuple(Tag.from_name(t) for t in tags.split(",") if t),
     }

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from markupsafe import Markup
@@ -91,7 +90,7 @@ def test_replies_close_when_turned_off_or_after_some_days() -> None:
         reading_minutes=1,
         links=(),
         images=(),
-        source=Path("p.md"),
+        source="p.md",
         date=now - timedelta(days=40),
     )
     assert replies_open(post, now, None)

@@ -16,7 +16,13 @@ SEED = ROOT.parent / "shared" / "seed" / "reference-page.txt"
 @pytest.fixture
 def sample(tmp_path: Path) -> Flask:
     return create_app(
-        {"TESTING": True, "SECRET_KEY": "t", "SEARCH_INDEX_DIR": tmp_path, "CACHE_DIR": tmp_path}
+        {
+            "TESTING": True,
+            "SECRET_KEY": "t",
+            "SEARCH_INDEX_DIR": tmp_path,
+            "CACHE_DIR": tmp_path,
+            "CONTENT_WATCH": False,
+        }
     )
 
 
