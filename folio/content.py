@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import pickle
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,8 +16,10 @@ from frontmatter.default_handlers import YAMLHandler
 from markupsafe import Markup
 
 from . import meta
-from .render import render, shorten
+from .render import Rendered, render, shorten
 from .tags import Tag
+
+log = logging.getLogger(__name__)
 
 # Keys this module understands; every other front matter key lands in `extra`.
 _KNOWN = frozenset(
@@ -41,6 +45,58 @@ class ContentError(Exception):
     """A content file that cannot be published; the message says why."""
 
 
+class StoredRendering:
+    """A rendering saved beside the content snapshot, read the first time it is needed.
+
+    A new worker then starts from titles, dates and tags alone, and holds in memory
+    only the bodies that visitors actually asked for.
+    """
+
+    def __init__(self, path: str, source: str) -> None:
+        self.path = path
+        self.source = source
+        self._loaded: Rendered | None = None
+
+    def __reduce__(self) -> tuple[type[StoredRendering], tuple[str, str]]:
+        return (StoredRendering, (self.path, self.source))
+
+    def _get(self) -> Rendered:
+        if self._loaded is None:
+            self._loaded = _load_rendering(self.path, self.source)
+        return self._loaded
+
+    @property
+    def html(self) -> Markup:
+        """The body as HTML."""
+        return self._get().html
+
+    @property
+    def toc(self) -> Markup:
+        """The table of contents."""
+        return self._get().toc
+
+    @property
+    def text(self) -> str:
+        """The body as plain text."""
+        return self._get().text
+
+
+def _load_rendering(path: str, source: str) -> Rendered:
+    try:
+        with open(path, "rb") as f:  # noqa: PTH123 (a hot path: no Path object per body)
+            loaded = pickle.load(f)  # noqa: S301 (our own file in the instance folder)
+        if isinstance(loaded, Rendered):
+            return loaded
+    # A body file removed or damaged since the snapshot: render the source again.
+    except Exception as e:
+        log.warning("re-rendering %s: %s", source, e)
+    try:
+        return render(_split(Path(source).read_text(encoding="utf-8-sig"))[1])
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        log.warning("cannot re-render %s: %s", source, e)
+        return render("")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Page:
     """A standalone page such as /about/; rendered once when read."""
@@ -48,9 +104,8 @@ class Page:
     slug: str
     title: str
     summary: str
-    body: Markup
-    toc: Markup
-    text: str
+    #: The rendered body: in memory after a read, or loaded on first use from the snapshot.
+    rendered: Rendered | StoredRendering
     reading_minutes: int
     links: tuple[str, ...]
     images: tuple[str, ...]
@@ -68,6 +123,21 @@ class Page:
     def url(self) -> str:
         """Path of this page on the site."""
         return f"/{self.slug}/"
+
+    @property
+    def body(self) -> Markup:
+        """The article as HTML."""
+        return self.rendered.html
+
+    @property
+    def toc(self) -> Markup:
+        """The table of contents, empty for short pages."""
+        return self.rendered.toc
+
+    @property
+    def text(self) -> str:
+        """The words a reader reads, as plain text (for search and snippets)."""
+        return self.rendered.text
 
     def __html__(self) -> Markup:
         return self.body
@@ -142,9 +212,7 @@ def _build(
         "slug": slug,
         "title": meta.text(data, "title", required=True) or "",
         "summary": summary,
-        "body": rendered.html,
-        "toc": rendered.toc,
-        "text": rendered.text,
+        "rendered": rendered,
         "reading_minutes": rendered.reading_minutes,
         "links": rendered.links,
         "images": rendered.images + tuple(filter(None, [meta.text(data, "image")])),

@@ -6,10 +6,15 @@ import hashlib
 import logging
 import os
 import pickle
+from collections.abc import Mapping
+from dataclasses import replace
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+from .content import Page, Reading, StoredRendering
+from .render import Rendered
 
 log = logging.getLogger(__name__)
 
@@ -54,3 +59,43 @@ def save(path: Path, data: object) -> None:
     except OSError as e:
         log.warning("could not save content snapshot %s: %s", path, e)
         temporary.unlink(missing_ok=True)
+
+
+def save_content(path: Path, site: object, files: Mapping[str, tuple[Any, Reading]]) -> None:
+    """Save parsed content with each rendered body in a file of its own beside it.
+
+    The snapshot then holds only what listing pages need; a worker that starts from it
+    reads a body the first time a visitor or a search asks for it.
+    """
+    bodies = path.parent / "bodies"
+    keep: set[str] = set()
+    detached: dict[str, tuple[Any, Reading]] = {}
+    try:
+        bodies.mkdir(parents=True, exist_ok=True)
+        for key, (fingerprint, reading) in files.items():
+            entry = reading.entry
+            if entry is not None and isinstance(entry.rendered, Rendered):
+                digest = hashlib.sha256(f"{code_version()}{key}{entry.version}".encode())
+                target = bodies / f"{digest.hexdigest()[:32]}.pickle"
+                if not target.exists():
+                    _write(target, entry.rendered)
+                stored = StoredRendering(str(target), entry.source)
+                reading = Reading(replace(entry, rendered=stored), reading.problems)
+            if entry is not None and isinstance(reading.entry, Page):
+                keep.add(Path(getattr(reading.entry.rendered, "path", "")).name)
+            detached[key] = (fingerprint, reading)
+    except OSError as e:
+        log.warning("could not save content bodies in %s: %s", bodies, e)
+        return
+    save(path, (site, detached))
+    for old in bodies.glob("*.pickle"):
+        if old.name not in keep:
+            old.unlink(missing_ok=True)
+
+
+def _write(target: Path, data: object) -> None:
+    # Not fsynced: a body lost in a crash is rendered again from its file.
+    temporary = target.with_name(f".{target.name}.{os.getpid()}")
+    with temporary.open("wb") as f:
+        pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(target)

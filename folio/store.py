@@ -129,7 +129,7 @@ class ContentStore:
             restored = self._catalogue is None and self._restore()
             changed = self._scan()
             if self._worth_saving(restored) and self.snapshot is not None:
-                snapshot.save(self.snapshot, (self._site, self._files))
+                snapshot.save_content(self.snapshot, self._site, self._files)
                 self._saved_reads = self.reads
             now = self.clock()
             due = self._catalogue is not None and (

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from markupsafe import Markup
-
 from folio.catalogue import Catalogue
 from folio.content import Post
+from folio.render import render
 from folio.siteinfo import SiteInfo
 from folio.tags import Tag
 
@@ -17,9 +16,7 @@ def post(slug: str, day: str, tags: str = "", **extra: object) -> Post:
         "slug": slug,
         "title": slug.title(),
         "summary": "",
-        "body": Markup(""),
-        "toc": Markup(""),
-        "text": "",
+        "rendered": render(""),
         "reading_minutes": 1,
         "links": (),
         "images": (),

@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from folio.content import Post
+from folio.render import render
 from folio.replyform import ReplyForm, cross_site, replies_open
 
 GOOD = {"author": "Ann", "email": "ann@example.com", "comment": "Thanks!", "elapsed": "30"}
@@ -84,9 +84,7 @@ def test_replies_close_when_turned_off_or_after_some_days() -> None:
         slug="p",
         title="P",
         summary="",
-        body=Markup(""),
-        toc=Markup(""),
-        text="",
+        rendered=render(""),
         reading_minutes=1,
         links=(),
         images=(),

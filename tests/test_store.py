@@ -5,6 +5,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from folio.content import StoredRendering
 from folio.store import ContentStore
 from tests.conftest import write_file
 
@@ -136,3 +137,19 @@ def test_a_damaged_snapshot_only_costs_a_full_read(content: Path, tmp_path: Path
     snapshot.write_bytes(b"not a pickle")
     store = ContentStore(content, interval=0, snapshot=snapshot)
     assert len(store.catalogue().posts) == 3 and store.reads == 7
+
+
+def test_a_restored_worker_reads_bodies_only_when_asked(content: Path, tmp_path: Path) -> None:
+    snapshot = tmp_path / "cache" / "content.pickle"
+    ContentStore(content, interval=0, snapshot=snapshot).catalogue()
+    bodies = sorted((tmp_path / "cache" / "bodies").glob("*.pickle"))
+    assert len(bodies) == 7  # one per readable file
+    restored = ContentStore(content, interval=0, snapshot=snapshot)
+    post = restored.catalogue().post("first-post")
+    assert post is not None and isinstance(post.rendered, StoredRendering)
+    assert post.title == "First post" and restored.reads == 0
+    assert '<h2 id="section-one">' in post.body and "Words about sleep" in post.text
+    for body in bodies:
+        body.unlink()  # lost bodies are rendered again from their files
+    again = ContentStore(content, interval=0, snapshot=snapshot).catalogue().post("third-post")
+    assert again is not None and 'href="/posts/first-post/"' in again.body
