@@ -41,10 +41,6 @@ _YAML = YAMLHandler()  # python-frontmatter's handler: SafeLoader, '---' fences
 _DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 
 
-class ContentError(Exception):
-    """A content file that cannot be published; the message says why."""
-
-
 class StoredRendering:
     """A rendering saved beside the content snapshot, read the first time it is needed.
 
