@@ -5,7 +5,6 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
-import os
 import re
 import secrets
 import time
@@ -15,6 +14,8 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
+
+from .atomic import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -140,17 +141,8 @@ class ReplyStore:
 
     def _write(self, folder: Path, reply: Reply) -> None:
         data = asdict(reply) | {"created": reply.created.isoformat()}
-        temporary = folder / f".{reply.id}.{os.getpid()}.tmp"
-        with temporary.open("w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=1)
-            f.flush()
-            os.fsync(f.fileno())
-        temporary.replace(folder / f"{reply.id}.json")  # readers never see half a file
-        directory = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(directory)  # the rename itself survives a crash
-        finally:
-            os.close(directory)
+        text = json.dumps(data, ensure_ascii=False, indent=1)
+        write_atomically(folder / f"{reply.id}.json", text.encode("utf-8"))
 
     @contextmanager
     def _locked(self, folder: Path) -> Iterator[None]:

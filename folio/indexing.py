@@ -18,6 +18,7 @@ from whoosh.reading import IndexReader
 from whoosh.util.filelock import FileLock
 from whoosh.writing import IndexWriter
 
+from .atomic import write_atomically
 from .content import Page, Post
 
 #: A full build with more documents than this runs in the background, not in a request.
@@ -167,13 +168,8 @@ class IndexFolder:
         return BuildStats(len(entries), time.perf_counter() - started, _size(folder))
 
     def _make_live(self, name: str) -> None:
-        temporary = self.path / f".CURRENT.{os.getpid()}"
-        with temporary.open("w", encoding="ascii") as f:
-            f.write(name)
-            f.flush()
-            os.fsync(f.fileno())
         previous = self.current_name()
-        temporary.replace(self.current_file)
+        write_atomically(self.current_file, name.encode("ascii"))
         self.prune(keep={name, previous})
 
     def prune(self, keep: set[str | None]) -> None:

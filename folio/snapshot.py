@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
 from collections.abc import Mapping
 from dataclasses import replace
@@ -13,6 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_atomically
 from .content import Page, Reading, StoredRendering
 from .render import Rendered
 
@@ -48,17 +48,12 @@ def load(path: Path) -> Any | None:
 
 def save(path: Path, data: object) -> None:
     """Write atomically: a reader sees the old snapshot or the new one, never half."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with temporary.open("wb") as f:
-            pickle.dump((code_version(), data), f, protocol=pickle.HIGHEST_PROTOCOL)
-            f.flush()
-            os.fsync(f.fileno())
-        temporary.replace(path)
+        pickled = pickle.dumps((code_version(), data), protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomically(path, pickled)
     except OSError as e:
         log.warning("could not save content snapshot %s: %s", path, e)
-        temporary.unlink(missing_ok=True)
 
 
 def save_content(path: Path, site: object, files: Mapping[str, tuple[Any, Reading]]) -> None:
@@ -78,7 +73,9 @@ def save_content(path: Path, site: object, files: Mapping[str, tuple[Any, Readin
                 digest = hashlib.sha256(f"{code_version()}{key}{entry.version}".encode())
                 target = bodies / f"{digest.hexdigest()[:32]}.pickle"
                 if not target.exists():
-                    _write(target, entry.rendered)
+                    # Not durable: a body lost in a crash is rendered again from its file.
+                    rendered = pickle.dumps(entry.rendered, protocol=pickle.HIGHEST_PROTOCOL)
+                    write_atomically(target, rendered, durable=False)
                 stored = StoredRendering(str(target), entry.source)
                 reading = Reading(replace(entry, rendered=stored), reading.problems)
             if entry is not None and isinstance(reading.entry, Page):
@@ -91,11 +88,3 @@ def save_content(path: Path, site: object, files: Mapping[str, tuple[Any, Readin
     for old in bodies.glob("*.pickle"):
         if old.name not in keep:
             old.unlink(missing_ok=True)
-
-
-def _write(target: Path, data: object) -> None:
-    # Not fsynced: a body lost in a crash is rendered again from its file.
-    temporary = target.with_name(f".{target.name}.{os.getpid()}")
-    with temporary.open("wb") as f:
-        pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-    temporary.replace(target)

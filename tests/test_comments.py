@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from folio.atomic import write_atomically
 from folio.comments import DuplicateReply, Reply, ReplyStore, new_id, thread
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,3 +116,11 @@ def test_concurrent_writers_in_several_processes_lose_nothing(tmp_path: Path) ->
     stored = ReplyStore(tmp_path).replies("first-post", status=None)
     assert len(stored) == 100
     assert len({r.text for r in stored}) == 100
+
+
+def test_an_atomic_write_leaves_no_temporary_file_behind(tmp_path: Path) -> None:
+    target = tmp_path / "file.json"
+    write_atomically(target, b"old")
+    write_atomically(target, b"new", durable=False)
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["file.json"]
