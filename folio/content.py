@@ -87,7 +87,7 @@ def _load_rendering(path: str, source: str) -> Rendered:
     except Exception as e:
         log.warning("re-rendering %s: %s", source, e)
     try:
-        return render(_split(Path(source).read_text(encoding="utf-8-sig"))[1])
+        return render(_read(Path(source))[1])
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         log.warning("cannot re-render %s: %s", source, e)
         return render("")
@@ -174,8 +174,7 @@ def read_entry(
 ) -> Reading:
     """Read and render one content file; never raises for bad content."""
     try:
-        source = path.read_text(encoding="utf-8-sig")
-        data, body = _split(source)
+        data, body = _read(path)
     except (OSError, UnicodeDecodeError) as e:
         return Reading(None, (f"cannot read file: {e}",))
     except yaml.YAMLError as e:
@@ -236,6 +235,11 @@ def _build(
         comments=meta.flag(data, "comments", default=True),
     )
     return Reading(post, tuple(problems))
+
+
+def _read(path: Path) -> tuple[object, str]:
+    """A content file's front matter and body (a byte-order mark is dropped)."""
+    return _split(path.read_text(encoding="utf-8-sig"))
 
 
 def _split(source: str) -> tuple[object, str]:
