@@ -58,6 +58,10 @@ class Catalogue:
         self.cloud: TagCloud = build_cloud(
             {self.tags[slug]: len(tagged) for slug, tagged in self._by_tag.items()}
         )
+        #: Tags by how many posts carry them (ties by name), e.g. for an empty search.
+        self.popular: tuple[Tag, ...] = tuple(
+            entry.tag for entry in sorted(self.cloud, key=lambda entry: -entry.count)
+        )
         self._by_url: dict[str, Page] = {
             entry.url: entry for entry in (*self.posts, *self.pages.values()) if entry
         }

@@ -77,8 +77,8 @@ def run_query(
     text = clean(raw_query)
     order: Sort = "date" if sort == "date" else "relevance"
     chosen = catalogue.tags.get(tag) if tag else None
-    popular = tuple(e.tag for e in sorted(catalogue.cloud, key=lambda e: -e.count))
-    base = SearchResults(query=text, sort=order, tag=chosen, popular=popular[:SUGGESTED_TAGS])
+    popular = catalogue.popular[:SUGGESTED_TAGS]
+    base = SearchResults(query=text, sort=order, tag=chosen, popular=popular)
     if searcher is None:
         return replace(base, rebuilding=True)
     if not text:
