@@ -81,11 +81,17 @@ def _page_of(items: tuple[Post, ...], number: int) -> Pagination[Post]:
     return page
 
 
+def _second_address_of_page_one(number: int) -> bool:
+    """Whether this is .../page/1/, which answers with a redirect to the listing itself."""
+    rule = request.url_rule
+    return number == 1 and rule is not None and "<int:number>" in rule.rule
+
+
 @bp.get("/")
 @bp.get("/page/<int:number>/")
 def index(number: int = 1) -> str | BaseResponse:
     """The latest posts, newest first."""
-    if number == 1 and request.path != "/":
+    if _second_address_of_page_one(number):
         return redirect(url_for(".index"), 301)
     return render_template("index.html", page=_page_of(catalogue().posts, number))
 
@@ -170,7 +176,7 @@ def tag(slug: str, number: int = 1) -> str | BaseResponse:
         if canonical in current.tags:  # /tags/Back Pain/ finds /tags/back-pain/
             return redirect(url_for(".tag", slug=canonical), 301)
         abort(404)
-    if number == 1 and request.path.rstrip("/").endswith("/page/1"):
+    if _second_address_of_page_one(number):
         return redirect(url_for(".tag", slug=slug), 301)
     return render_template("tag.html", tag=found, page=_page_of(current.tagged(slug), number))
 

@@ -29,6 +29,8 @@ def test_home_lists_latest_posts_paginated(client: FlaskClient) -> None:
 def test_page_one_redirects_and_past_the_end_is_404(client: FlaskClient) -> None:
     response = client.get("/page/1/")
     assert response.status_code == 301 and response.headers["Location"] == "/"
+    tagged = client.get("/tags/back-pain/page/1/")
+    assert tagged.status_code == 301 and tagged.headers["Location"] == "/tags/back-pain/"
     page(client, "/page/3/", 404)
     page(client, "/page/0/", 404)
 
