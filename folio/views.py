@@ -187,34 +187,31 @@ def archive() -> str:
     return render_template("archive.html", years=catalogue().archive())
 
 
-def _search() -> SearchResults:
+def _search() -> tuple[SearchResults, int, dict[str, str]]:
+    """The results with the status and headers both search routes answer with."""
     args = request.args
-    return site_search().search(
+    results = site_search().search(
         catalogue(),
         args.get("q", ""),
         page=args.get("page", 1, type=int) or 1,
         tag=args.get("tag") or None,
         sort=args.get("sort", "relevance"),
     )
+    # While the index is being rebuilt, say so and when to try again.
+    return (results, 503, {"Retry-After": "5"}) if results.rebuilding else (results, 200, {})
 
 
 @bp.get("/search")
 def search() -> tuple[str, int, dict[str, str]]:
     """Search results (the search form is on every page)."""
-    results = _search()
-    if results.rebuilding:
-        return (
-            render_template("search.html", results=results, query=results.query),
-            503,
-            {"Retry-After": "5"},
-        )
-    return render_template("search.html", results=results, query=results.query), 200, {}
+    results, status, headers = _search()
+    return render_template("search.html", results=results, query=results.query), status, headers
 
 
 @bp.get("/search.json")
 def search_json() -> tuple[Response, int, dict[str, str]]:
     """The same results as JSON, for search-as-you-type."""
-    results = _search()
+    results, status, headers = _search()
     body = {
         "query": results.query,
         "total": results.total,
@@ -234,11 +231,7 @@ def search_json() -> tuple[Response, int, dict[str, str]]:
             for hit in results.hits
         ],
     }
-    return (
-        jsonify(body),
-        503 if results.rebuilding else 200,
-        {"Retry-After": "5"} if results.rebuilding else {},
-    )
+    return jsonify(body), status, headers
 
 
 @bp.get("/images/<path:filename>")
