@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 pytestmark = pytest.mark.browser
 
 
-def test_typing_shows_live_results_and_the_keyboard_picks_one(page: Page, live_server: str) -> None:
+def type_into_the_box(page: Page, live_server: str, text: str) -> tuple[Locator, Locator]:
+    """Type on the home page's search box until live results show; the box and the list."""
     page.goto(live_server + "/")
     box = page.get_by_role("combobox", name="Search articles")
-    box.press_sequentially("telephone", delay=20)
+    box.press_sequentially(text, delay=20)
     listbox = page.get_by_role("listbox", name="Matching articles")
     expect(listbox).to_be_visible()
+    return box, listbox
+
+
+def test_typing_shows_live_results_and_the_keyboard_picks_one(page: Page, live_server: str) -> None:
+    box, listbox = type_into_the_box(page, live_server, "telephone")
     options = listbox.get_by_role("option")
     expect(options.first).to_contain_text("Contact")
     expect(options.first.locator("mark")).to_have_text("telephone")
@@ -26,11 +32,7 @@ def test_typing_shows_live_results_and_the_keyboard_picks_one(page: Page, live_s
 
 
 def test_escape_closes_the_list_and_enter_submits_the_form(page: Page, live_server: str) -> None:
-    page.goto(live_server + "/")
-    box = page.get_by_role("combobox", name="Search articles")
-    box.press_sequentially("body", delay=20)
-    listbox = page.get_by_role("listbox", name="Matching articles")
-    expect(listbox).to_be_visible()
+    box, listbox = type_into_the_box(page, live_server, "body")
     box.press("Escape")
     expect(listbox).to_be_hidden()
     box.press("Enter")
