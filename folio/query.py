@@ -1,26 +1,28 @@
-"""Visitor queries made safe: plain words, "phrases" and -exclusions, nothing slow."""
+"""Visitor queries made safe: plain words, "phrases", +required and -excluded, nothing else.
+
+Wildcards, ranges, fuzzy terms, fields, boosts, groups and operators are not syntax here,
+so `*e*`, `[a TO z]`, `a~2` or `title:x` are just words.
+"""
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from whoosh.fields import Schema
-from whoosh.qparser import (
-    MultifieldParser,
-    OrGroup,
-    PhrasePlugin,
-    PlusMinusPlugin,
-    QueryParser,
-    WhitespacePlugin,
-)
-from whoosh.query import Query
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
-SEARCH_FIELDS = ("title", "tagtext", "summary", "body")
-# Documents matching more of the words rank higher, but one missing word excludes nothing.
-_GROUP = OrGroup.factory(0.9)
+#: The fields a word is looked up in; they share one stemming analyzer.
+RANKED_FIELDS = ("title", "tagtext", "summary", "body")
+#: Unstemmed words with their positions: phrases and "did you mean" use it.
+WORDS_FIELD = "spelling"
+
+T = TypeVar("T")
+_PART = re.compile(r'([+-]?)"([^"]*)"?|([+-]?)([^\s"]+)')
 
 
 def clean(raw: object) -> str:
@@ -32,20 +34,73 @@ def clean(raw: object) -> str:
     return " ".join(words)[:MAX_QUERY_CHARS].strip()
 
 
-def _plugins() -> list[Any]:  # WhitespacePlugin is not a Plugin subclass in whoosh3
-    # Only these: wildcards, ranges, fuzzy terms, fields, boosts, groups and operators
-    # are all off, so `*e*`, `[a TO z]`, `a~2` or `title:x` are just text.
-    return [WhitespacePlugin(), PhrasePlugin(), PlusMinusPlugin()]
+@dataclass(frozen=True)
+class Part:
+    """One piece of a query as typed: a word or a quoted phrase, maybe signed."""
+
+    text: str
+    sign: str = ""  # "+" required, "-" excluded
+    phrase: bool = False
+
+    def __str__(self) -> str:
+        return f'{self.sign}"{self.text}"' if self.phrase else f"{self.sign}{self.text}"
 
 
-def parse(text: str, schema: Schema) -> Query:
-    """The ranked query over title, tags, summary and body."""
-    parser = MultifieldParser(SEARCH_FIELDS, schema, group=_GROUP, plugins=_plugins())
-    query: Query = parser.parse(text)
-    return query
+def parts(text: str) -> list[Part]:
+    """Split a query; an unclosed quote runs to the end, as people mean it to."""
+    found = []
+    for match in _PART.finditer(text):
+        if match.group(4) is not None:
+            found.append(Part(match.group(4), match.group(3)))
+        elif match.group(2).strip():
+            found.append(Part(match.group(2).strip(), match.group(1), phrase=True))
+    return found
 
 
-def spelling_query(text: str, schema: Schema) -> Query:
-    """The same words against the unstemmed spelling field, for "did you mean"."""
-    query: Query = QueryParser("spelling", schema, group=_GROUP, plugins=_plugins()).parse(text)
-    return query
+@dataclass(frozen=True)
+class Plan:
+    """What a query asks of a document, in the index's own terms (stems and words)."""
+
+    terms: tuple[str, ...] = ()  # stems that rank: documents with more of them rank higher
+    required: tuple[str, ...] = ()  # stems that must be present (+word)
+    excluded: tuple[str, ...] = ()  # stems that must not be present (-word)
+    phrases: tuple[tuple[str, ...], ...] = ()  # word sequences that must be present
+    excluded_phrases: tuple[tuple[str, ...], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.required or self.phrases)
+
+
+def plan(text: str, schema: Schema) -> Plan:
+    """Analyse each part as the index analysed the text it is compared with."""
+    stem: Any = schema[RANKED_FIELDS[-1]].analyzer
+    word: Any = schema[WORDS_FIELD].analyzer
+    terms: list[str] = []
+    required: list[str] = []
+    excluded: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+    excluded_phrases: list[tuple[str, ...]] = []
+    for part in parts(text):
+        stems = [token.text for token in stem(part.text, mode="query")]
+        if part.sign == "-":
+            if part.phrase:
+                excluded_phrases.append(tuple(t.text for t in word(part.text, mode="query")))
+            else:
+                excluded += stems
+            continue
+        terms += stems
+        if part.phrase:
+            phrases.append(tuple(t.text for t in word(part.text, mode="query")))
+        elif part.sign == "+":
+            required += stems
+    return Plan(
+        terms=_unique(terms),
+        required=_unique(required),
+        excluded=_unique(excluded),
+        phrases=tuple(p for p in _unique(phrases) if p),
+        excluded_phrases=tuple(p for p in _unique(excluded_phrases) if p),
+    )
+
+
+def _unique(items: Iterable[T]) -> tuple[T, ...]:
+    return tuple(dict.fromkeys(items))

@@ -25,6 +25,7 @@ from .indexing import (
     indexed,
 )
 from .query import clean
+from .ranking import Ranker
 from .search import SearchResults, related_urls, run_query
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,7 @@ class SiteSearch:
         self._generation: str | None = None
         self._index: FileIndex | None = None
         self._searcher: Searcher | None = None
-        self._versions: dict[str, str] | None = None
-        self._doc_tags: dict[int, tuple[str, ...]] | None = None
+        self._ranker: Ranker | None = None
         self._synced: Catalogue | None = None
         self._broken: str | None = None
         self._worker: threading.Thread | None = None
@@ -88,7 +88,7 @@ class SiteSearch:
                     # Not Searcher.refresh(): it returns duplicate hits after merges.
                     self._searcher.close()
                     self._searcher = self._index.searcher()
-                    self._versions = self._doc_tags = None
+                    self._ranker = None
                     self._answers.clear()
             # Whoosh raises many kinds of error on damaged files; any of them means rebuild.
             except Exception:
@@ -108,8 +108,8 @@ class SiteSearch:
             if searcher is not None and isinstance(known, SearchResults):
                 return known
             try:
-                doc_tags = self._stored()[1] if searcher else {}
-                results = run_query(searcher, catalogue, query, doc_tags=doc_tags, **options)  # type: ignore[arg-type]
+                ranker = self._ranking() if searcher else None
+                results = run_query(ranker, catalogue, query, **options)  # type: ignore[arg-type]
             except Exception:
                 log.exception("search failed; the index will be rebuilt")
                 self._broken = self._generation
@@ -129,7 +129,7 @@ class SiteSearch:
             urls = self._recall(catalogue, key)
             if not isinstance(urls, tuple):
                 try:
-                    urls = self._answers[key] = tuple(related_urls(searcher, post, limit))
+                    urls = self._answers[key] = tuple(related_urls(self._ranking(), post, limit))
                 except Exception:
                     log.exception("related posts for %s failed", post.url)
                     return catalogue.related(post, limit)
@@ -141,7 +141,7 @@ class SiteSearch:
         """Documents, size, and which entries differ from the index."""
         with self._lock:
             searcher = self.searcher()
-            versions = self._indexed_versions() if searcher else {}
+            versions = self._ranking().docs.versions if searcher else {}
             return IndexStatus(
                 documents=searcher.doc_count() if searcher else 0,
                 generation=self._generation if searcher else None,
@@ -156,7 +156,7 @@ class SiteSearch:
         if catalogue is self._synced or self._busy():
             return
         name = self.folder.current_name()
-        if (name is None or name == self._broken) and len(catalogue.searchable()) <= SMALL_UPDATE:
+        if not self._usable(name) and len(catalogue.searchable()) <= SMALL_UPDATE:
             # A small site is indexed in well under a second: do it now, not later.
             self._build_missing(catalogue, wait=self.build_wait)
         elif self.background:
@@ -167,8 +167,8 @@ class SiteSearch:
     def _sync_now(self, catalogue: Catalogue) -> None:
         """Compare and write with an index of our own, so searches never wait for this."""
         name = self.folder.current_name()
-        if name is None or name == self._broken:
-            self._build_missing(catalogue)
+        if name is None or not self._usable(name):
+            self._build_missing(catalogue)  # an outdated one serves until the new one is live
             return
         try:
             index = whoosh_index.open_dir(str(self.folder.path / name))
@@ -180,7 +180,7 @@ class SiteSearch:
             return
         try:
             with index.reader() as reader:
-                versions = indexed(reader)[0]
+                versions = indexed(reader).versions
             change = difference(catalogue.searchable(), versions)
             if not change or self._apply(index, change):
                 self._synced = catalogue
@@ -206,7 +206,7 @@ class SiteSearch:
         try:
             # Another process may have finished a build while we waited for the lock.
             name = self.folder.current_name()
-            if only_if_missing and name is not None and name != self._broken:
+            if only_if_missing and self._usable(name):
                 return None
             stats = self.folder.build(catalogue.searchable(), procs=procs, progress=progress)
         finally:
@@ -225,6 +225,10 @@ class SiteSearch:
         """Close the searcher and its files."""
         with self._lock:
             self._close()
+
+    def _usable(self, name: str | None) -> bool:
+        """A readable generation built for this code's schema."""
+        return name is not None and name != self._broken and not self.folder.outdated(name)
 
     def _build_missing(self, catalogue: Catalogue, wait: float = 0.0) -> None:
         self.rebuild(catalogue, wait=wait, only_if_missing=True)
@@ -249,15 +253,12 @@ class SiteSearch:
     def _busy(self) -> bool:
         return self._worker is not None and self._worker.is_alive()
 
-    def _indexed_versions(self) -> dict[str, str]:
-        return self._stored()[0]
-
-    def _stored(self) -> tuple[dict[str, str], dict[int, tuple[str, ...]]]:
-        """Each URL's indexed version and each document's tags, read once per searcher."""
-        if self._versions is None or self._doc_tags is None:
+    def _ranking(self) -> Ranker:
+        """What ranking needs of the current searcher's documents, read once per searcher."""
+        if self._ranker is None:
             assert self._searcher is not None
-            self._versions, self._doc_tags = indexed(self._searcher.reader())
-        return self._versions, self._doc_tags
+            self._ranker = Ranker(self._searcher)
+        return self._ranker
 
     def _recall(self, catalogue: Catalogue, key: tuple[object, ...]) -> object | None:
         """A remembered answer, if neither the index nor the content changed since."""
@@ -278,5 +279,5 @@ class SiteSearch:
             self._index.close()
         self._searcher = self._index = None
         self._generation = None
-        self._versions = self._doc_tags = None
+        self._ranker = None
         self._answers.clear()

@@ -3,36 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
-from whoosh.query import (
-    AndNot,
-    FuzzyTerm,
-    NullQuery,
-    Phrase,
-    Prefix,
-    Query,
-    Regex,
-    TermRange,
-    Wildcard,
-)
 
 from folio.indexing import make_schema
-from folio.query import MAX_QUERY_CHARS, MAX_TERMS, clean, parse
+from folio.query import MAX_QUERY_CHARS, MAX_TERMS, Part, Plan, clean, parts, plan
 
 SCHEMA = make_schema()
-
-
-def walk(query: Query) -> Iterator[Query]:
-    yield query
-    for child in query.children():
-        yield from walk(child)
-
-
-def kinds(text: str) -> set[type]:
-    query = parse(clean(text), SCHEMA)
-    return {type(q) for q in walk(query)} if query is not NullQuery else set()
 
 
 @pytest.mark.parametrize(
@@ -60,19 +37,41 @@ def kinds(text: str) -> set[type]:
 )
 def test_hostile_queries_parse_to_plain_terms(text: str) -> None:
     started = time.perf_counter()
-    found = kinds(text)
-    assert not found & {Wildcard, Prefix, FuzzyTerm, Regex, TermRange}
+    wanted = plan(clean(text), SCHEMA)
+    stems = wanted.terms + wanted.required + wanted.excluded
+    words = [word for phrase in wanted.phrases + wanted.excluded_phrases for word in phrase]
+    # Only letters and digits reach the index: no operator, wildcard or field survives.
+    assert all(term.isalnum() for term in stems + tuple(words)), wanted
     assert time.perf_counter() - started < 1  # a guard against hangs, not a benchmark
 
 
-def test_phrases_and_exclusions_work() -> None:
-    query = parse('"back pain" -sleep', SCHEMA)
-    assert Phrase in {type(q) for q in walk(query)}
-    assert isinstance(query, AndNot)
+def test_field_syntax_and_operators_are_words() -> None:
+    assert plan("title:pain AND body:back", SCHEMA).terms == ("titl", "pain", "bodi", "back")
+    # Stop words and single characters are not indexed, so they are not asked for.
+    assert plan("[a TO z] pain~2 back^10 *e* con*", SCHEMA).terms == ("pain", "back", "10", "con")
 
 
-def test_more_words_rank_higher_but_none_is_required() -> None:
-    assert " OR " in str(parse("sleep back pain", SCHEMA))
+def test_phrases_exclusions_and_required_words() -> None:
+    wanted = plan('"Back Pain" -sleeping +exercise -"bad posture" stretches', SCHEMA)
+    assert wanted == Plan(
+        terms=("back", "pain", "exercis", "stretch"),
+        required=("exercis",),
+        excluded=("sleep",),
+        phrases=(("back", "pain"),),
+        excluded_phrases=(("bad", "posture"),),
+    )
+
+
+def test_phrases_keep_stop_words_and_an_unclosed_quote_runs_to_the_end() -> None:
+    assert plan('"speed of light', SCHEMA).phrases == (("speed", "of", "light"),)
+    assert parts('a "b c') == [Part("a"), Part("b c", phrase=True)]
+    assert str(Part("b c", "-", phrase=True)) == '-"b c"'
+
+
+def test_only_exclusions_or_stop_words_ask_for_nothing() -> None:
+    assert not plan("-sleep", SCHEMA)
+    assert not plan("the and of", SCHEMA)
+    assert not plan('""', SCHEMA)
 
 
 def test_clean_caps_length_and_terms() -> None:

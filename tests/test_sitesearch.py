@@ -229,3 +229,24 @@ def test_two_workers_starting_on_an_empty_index_build_it_once(
     assert [o["hits"] for o in outputs] == [["/contact/"], ["/contact/"]]
     assert len({o["generation"] for o in outputs}) == 1
     assert len(list(index.glob("gen-*"))) == 1  # exactly one build happened
+
+
+def test_an_index_of_an_older_schema_serves_until_its_replacement_is_live(
+    tmp_path: Path, store: ContentStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = IndexFolder(tmp_path / "index")
+    SiteSearch(folder, background=False).sync(store.catalogue())
+    built = folder.current_name()
+    assert built is not None and not folder.outdated(built)
+    older = built.rsplit("-v", 1)[0]  # named as a build of an earlier schema is
+    (folder.path / built).rename(folder.path / older)
+    folder.current_file.write_text(older)
+    monkeypatch.setattr("folio.sitesearch.SMALL_UPDATE", 0)  # as on a big site
+    worker = SiteSearch(folder, background=True)
+    first = worker.search(store.catalogue(), "telephone")  # starts the rebuild, serves the old
+    assert not first.rebuilding and [hit.url for hit in first.hits] == ["/contact/"]
+    worker.wait()
+    assert folder.current_name() not in (older, None)
+    assert not folder.outdated(folder.current_name() or "")
+    assert [hit.url for hit in worker.search(store.catalogue(), "telephone").hits] == ["/contact/"]
+    worker.close()

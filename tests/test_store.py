@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import os
+import pickle
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from folio import snapshot as snapshot_module
 from folio.content import StoredRendering
 from folio.store import ContentStore
 from tests.conftest import write_file
@@ -153,3 +155,22 @@ def test_a_restored_worker_reads_bodies_only_when_asked(content: Path, tmp_path:
         body.unlink()  # lost bodies are rendered again from their files
     again = ContentStore(content, interval=0, snapshot=snapshot).catalogue().post("third-post")
     assert again is not None and 'href="/posts/first-post/"' in again.body
+
+
+def test_the_snapshot_is_versioned_by_every_module_whose_classes_it_holds(
+    content: Path, tmp_path: Path
+) -> None:
+    snapshot = tmp_path / "cache" / "content.pickle"
+    ContentStore(content, interval=0, snapshot=snapshot).catalogue()
+    modules: set[str] = set()
+
+    class Recorder(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> object:
+            modules.add(module)
+            return super().find_class(module, name)
+
+    for saved in [snapshot, *(tmp_path / "cache" / "bodies").glob("*.pickle")]:
+        with saved.open("rb") as f:
+            Recorder(f).load()
+    ours = {module.removeprefix("folio.") for module in modules if module.startswith("folio.")}
+    assert ours and ours <= set(snapshot_module._SHAPING)
