@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
+from jinja2 import FileSystemBytecodeCache
 
 from folio import cli, errors, views
 from folio.comments import ReplyStore
@@ -46,6 +47,10 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     resolve_paths(app)
     ensure_secret_key(app)
     register_extensions(app)
+    # Compiled templates are kept next to the content snapshot: a new worker skips compiling.
+    compiled = Path(app.config["CACHE_DIR"]) / "templates"
+    compiled.mkdir(parents=True, exist_ok=True)
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(compiled))
     app.register_blueprint(views.bp)
     errors.register(app)
     cli.register(app)

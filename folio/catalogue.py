@@ -122,5 +122,6 @@ class Catalogue:
 
 def _with_tag_names(post: Post, names: dict[str, str]) -> Post:
     """The post with each tag spelt the way most posts spell it."""
-    tags = tuple(Tag(tag.slug, names[tag.slug]) for tag in post.tags)
-    return post if tags == post.tags else replace(post, tags=tags)
+    if all(names[tag.slug] == tag.name for tag in post.tags):
+        return post  # the usual case: no new objects for it
+    return replace(post, tags=tuple(Tag(tag.slug, names[tag.slug]) for tag in post.tags))

@@ -198,36 +198,26 @@ class IndexFolder:
         return _size(self.path / name) if name else 0
 
 
-@dataclass(frozen=True)
-class Indexed:
-    """What the index holds: each URL's file version, each document's URL and tags."""
+def indexed(reader: IndexReader) -> dict[str, str]:
+    """Each URL's indexed file version.
 
-    versions: dict[str, str]
-    urls: dict[int, str]
-    tags: dict[int, tuple[str, ...]]
-
-
-def indexed(reader: IndexReader) -> Indexed:
-    """Each URL's indexed file version, and each live document's URL and tag slugs.
-
-    Read from columns segment by segment (Whoosh's multi-segment column reader loses
-    its place when a segment has no column); stored fields for segments without one.
+    Read from the columns segment by segment, as raw bytes (ten times faster than
+    stored fields, three times faster than Whoosh's decoding column reader); stored
+    fields only for a segment without the columns.
     """
-    found = Indexed({}, {}, {})
-    for leaf, offset in reader.leaf_readers():
-        if all(leaf.has_column(name) for name in ("url", "version", "tags")):
-            urls, versions, tags = (leaf.column_reader(n) for n in ("url", "version", "tags"))
-            rows = ((doc, urls[doc], versions[doc], tags[doc]) for doc in leaf.all_doc_ids())
+    versions: dict[str, str] = {}
+    for leaf, _ in reader.leaf_readers():
+        if leaf.has_column("url") and leaf.has_column("version"):
+            urls = leaf.column_reader("url", translate=False)
+            found = leaf.column_reader("version", translate=False)
+            deleted = leaf.is_deleted if leaf.has_deletions() else None
+            for doc, (url, version) in enumerate(zip(urls, found, strict=True)):
+                if deleted is None or not deleted(doc):
+                    versions[url.decode()] = version.decode()
         else:
-            rows = (
-                (doc, f["url"], f.get("version", ""), f.get("tags", ""))
-                for doc, f in leaf.iter_docs()
-            )
-        for doc, url, version, tag_slugs in rows:
-            found.versions[url] = version
-            found.urls[offset + doc] = url
-            found.tags[offset + doc] = tuple(filter(None, tag_slugs.split(",")))
-    return found
+            for _, stored in leaf.iter_docs():
+                versions[stored["url"]] = stored.get("version", "")
+    return versions
 
 
 def apply(ix: FileIndex, change: Difference) -> None:

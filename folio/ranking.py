@@ -18,7 +18,6 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from . import postings
-from .indexing import Indexed, indexed
 from .query import RANKED_FIELDS, WORDS_FIELD, Plan
 
 Mask = npt.NDArray[np.bool_]
@@ -43,15 +42,24 @@ class Ranker:
         self.schema = searcher.schema
         self.size = searcher.doc_count_all()
         self.leaves: Sequence[tuple[IndexReader, int]] = searcher.reader().leaf_readers()
-        self.docs: Indexed = indexed(searcher.reader())
-        self.live: Mask = np.zeros(self.size, np.bool_)
-        self.live[list(self.docs.urls)] = True
-        slugs = sorted({slug for tags in self.docs.tags.values() for slug in tags})
-        self.slugs = slugs
-        number = {slug: i for i, slug in enumerate(slugs)}
-        pairs = [(doc, number[s]) for doc, tags in self.docs.tags.items() for s in tags]
-        self._pair_doc = np.array([doc for doc, _ in pairs], np.int64)
-        self._pair_tag = np.array([tag for _, tag in pairs], np.int64)
+        # Deleted documents stay in their segment's postings until a merge: mask them.
+        self.live: Mask = np.ones(self.size, np.bool_)
+        for leaf, offset in self.leaves:
+            if leaf.has_deletions():
+                self.live[offset : offset + leaf.doc_count_all()] = False
+                self.live[np.fromiter(leaf.all_doc_ids(), np.int64) + offset] = True
+        # (document, tag) pairs for the facets, from the tag field's own postings.
+        number: dict[str, int] = {}
+        docs: list[postings.Ids] = []
+        tags: list[postings.Ids] = []
+        for leaf, offset in self.leaves:
+            for slug in leaf.field_terms("tags"):
+                tagged = postings.read(leaf, "tags", slug)[0] + offset
+                docs.append(tagged)
+                tags.append(np.full(len(tagged), number.setdefault(slug, len(number))))
+        self.slugs = list(number)
+        self._pair_doc = np.concatenate(docs) if docs else postings.NO_IDS
+        self._pair_tag = np.concatenate(tags) if tags else postings.NO_IDS
         self._norms: dict[str, Scores] = {}
         self._dates: Scores | None = None
 
@@ -89,6 +97,11 @@ class Ranker:
             ids, term_scores = self._scored(field, term)
             scores[ids] += weight * term_scores
         return np.where(self.live, scores, 0.0)
+
+    def url(self, doc: int) -> str:
+        """The URL of a document."""
+        url: str = self.searcher.reader().stored_fields(doc)["url"]
+        return url
 
     def tagged(self, slug: str) -> Mask:
         """Documents carrying a tag."""

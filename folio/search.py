@@ -197,5 +197,5 @@ def related_urls(ranker: Ranker, entry: Page, limit: int) -> list[str]:
         weighted += [("tags", tag.slug, 2.0) for tag in entry.tags]
     scores = ranker.weighted(weighted)
     found = ranker.order(scores > 0, scores, by_date=False, start=0, count=limit + 4)
-    urls = [ranker.docs.urls[doc] for doc in found]
+    urls = [ranker.url(doc) for doc in found]
     return [url for url in urls if url != entry.url and url.startswith("/posts/")][:limit]

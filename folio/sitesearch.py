@@ -141,7 +141,7 @@ class SiteSearch:
         """Documents, size, and which entries differ from the index."""
         with self._lock:
             searcher = self.searcher()
-            versions = self._ranking().docs.versions if searcher else {}
+            versions = indexed(searcher.reader()) if searcher else {}
             return IndexStatus(
                 documents=searcher.doc_count() if searcher else 0,
                 generation=self._generation if searcher else None,
@@ -180,7 +180,7 @@ class SiteSearch:
             return
         try:
             with index.reader() as reader:
-                versions = indexed(reader).versions
+                versions = indexed(reader)
             change = difference(catalogue.searchable(), versions)
             if not change or self._apply(index, change):
                 self._synced = catalogue

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +62,25 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@contextmanager
+def _collector_paused(*, freeze: bool) -> Iterator[None]:
+    """No cycle collection while the first catalogue loads.
+
+    Reading 10,000 entries makes millions of objects and no garbage; the collector would
+    walk them again and again, which was half of a worker's start-up time. A long-running
+    worker then freezes them: later full collections leave them out, too.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if freeze:
+            gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 class ContentStore:
     """Owns the catalogue; refreshes it from disk at most once per interval.
 
@@ -95,6 +116,7 @@ class ContentStore:
         self._lock = threading.Lock()
         self._checked = -float("inf")
         self._watcher: threading.Thread | None = None
+        self._stopped = threading.Event()
         #: Called with each new catalogue, e.g. to bring the search index up to date.
         self.listeners: list[Callable[[Catalogue], None]] = []
 
@@ -126,19 +148,10 @@ class ContentStore:
         if not self._lock.acquire(blocking=wait):
             return False
         try:
-            restored = self._catalogue is None and self._restore()
-            changed = self._scan()
-            if self._worth_saving(restored) and self.snapshot is not None:
-                snapshot.save_content(self.snapshot, self._site, self._files)
-                self._saved_reads = self.reads
-            now = self.clock()
-            due = self._catalogue is not None and (
-                (nxt := self._catalogue.next_publication) is not None and nxt <= now
-            )
-            rebuilt = changed or due or self._catalogue is None
-            if rebuilt:
-                self._catalogue = self._build(now)
-            self._checked = time.monotonic()
+            first = self._catalogue is None
+            with _collector_paused(freeze=self.watch) if first else nullcontext():
+                changed, due = self._update()
+            rebuilt = changed or due or first
             current = self._catalogue
             assert current is not None
         finally:
@@ -148,9 +161,30 @@ class ContentStore:
                 listener(current)
         return changed or due
 
+    def _update(self) -> tuple[bool, bool]:
+        """Scan, save the snapshot when worth it, rebuild the catalogue when needed."""
+        restored = self._catalogue is None and self._restore()
+        # A watching worker serves a restored snapshot at once: its watcher thread looks
+        # at the files within an interval (at 10k files, a scan is a tenth of a second).
+        changed = False if restored and self.watch else self._scan()
+        if self._worth_saving(restored) and self.snapshot is not None:
+            snapshot.save_content(self.snapshot, self._site, self._files)
+            self._saved_reads = self.reads
+        now = self.clock()
+        due = self._catalogue is not None and (
+            (nxt := self._catalogue.next_publication) is not None and nxt <= now
+        )
+        if changed or due or self._catalogue is None:
+            self._catalogue = self._build(now)
+        self._checked = time.monotonic()
+        return changed, due
+
+    def stop(self) -> None:
+        """Stop looking for changes (the watcher thread ends within an interval)."""
+        self._stopped.set()
+
     def _keep_watching(self) -> None:
-        while True:
-            time.sleep(self.interval)
+        while not self._stopped.wait(self.interval):
             try:
                 self.refresh()
             # A bad moment on disk must not stop change pickup for the worker's lifetime.

@@ -33,13 +33,12 @@ def tag_slug(name: str) -> str:
 
 def canonical_names(spellings: Iterable[Tag]) -> dict[str, str]:
     """Pick one display name per slug: the most used spelling, ties by name."""
-    by_slug: dict[str, Counter[str]] = {}
-    for tag in spellings:
-        by_slug.setdefault(tag.slug, Counter())[tag.name] += 1
-    return {
-        slug: min(counts, key=lambda name: (-counts[name], name))
-        for slug, counts in by_slug.items()
-    }
+    best: dict[str, tuple[int, str]] = {}
+    for (slug, name), count in Counter((tag.slug, tag.name) for tag in spellings).items():
+        known = best.get(slug)
+        if known is None or (-count, name) < (-known[0], known[1]):
+            best[slug] = (count, name)
+    return {slug: name for slug, (_, name) in best.items()}
 
 
 @dataclass(frozen=True)

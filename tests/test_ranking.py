@@ -130,7 +130,7 @@ def test_each_term_scores_what_whooshs_bm25f_gives_it(searcher: Searcher) -> Non
 def urls(ranker: Ranker, query: str, **order: object) -> list[str]:
     ranked = ranker.rank(plan(query, ranker.schema))
     docs = ranker.order(ranked.matched, ranked.scores, by_date=bool(order), start=0, count=50)
-    return [ranker.docs.urls[d] for d in docs]
+    return [ranker.url(d) for d in docs]
 
 
 def test_deleted_documents_are_never_found(searcher: Searcher) -> None:

@@ -174,3 +174,24 @@ def test_the_snapshot_is_versioned_by_every_module_whose_classes_it_holds(
             Recorder(f).load()
     ours = {module.removeprefix("folio.") for module in modules if module.startswith("folio.")}
     assert ours and ours <= set(snapshot_module._SHAPING)
+
+
+def test_a_watching_worker_serves_its_snapshot_at_once_then_catches_up(
+    content: Path, tmp_path: Path
+) -> None:
+    snapshot = tmp_path / "cache" / "content.pickle"
+    ContentStore(content, interval=0, snapshot=snapshot).catalogue()
+    path = content / "posts/2025-02-20-second-post.md"
+    path.write_text(path.read_text().replace("title: Second post", "title: Edited"))
+    touch_later(path)  # edited while no worker ran
+    store = ContentStore(content, interval=0.05, snapshot=snapshot, watch=True)
+    try:
+        first = store.catalogue().post("second-post")
+        assert first is not None and first.title == "Second post" and store.reads == 0
+        deadline = time.monotonic() + 10
+        while (post := store.catalogue().post("second-post")) and post.title != "Edited":
+            assert time.monotonic() < deadline, "the watcher never picked up the edit"
+            time.sleep(0.02)
+        assert store.reads == 1
+    finally:
+        store.stop()
