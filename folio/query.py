@@ -16,6 +16,8 @@ from whoosh.fields import Schema
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
+#: Phrases cost a look at word positions; more than this many are taken as plain words.
+MAX_PHRASES = 4
 #: The fields a word is looked up in; they share one stemming analyzer.
 RANKED_FIELDS = ("title", "tagtext", "summary", "body")
 #: Unstemmed words with their positions: phrases and "did you mean" use it.
@@ -81,6 +83,8 @@ def plan(text: str, schema: Schema) -> Plan:
     phrases: list[tuple[str, ...]] = []
     excluded_phrases: list[tuple[str, ...]] = []
     for part in parts(text):
+        if part.phrase and len(phrases) + len(excluded_phrases) >= MAX_PHRASES:
+            part = Part(part.text, part.sign)
         stems = [token.text for token in stem(part.text, mode="query")]
         if part.sign == "-":
             if part.phrase:

@@ -18,6 +18,7 @@ from . import snapshot
 from .catalogue import Catalogue
 from .content import Page, Post, Reading, read_entry
 from .siteinfo import SiteInfo, read_site_info
+from .watching import ChangeFeed
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,8 @@ class ContentStore:
         self.watch = watch
         #: How many files were parsed since start: lets tests see what was re-read.
         self.reads = 0
+        #: How many times the content folder was looked at (scanned).
+        self.looks = 0
         self._saved_reads = 0
         self._site: tuple[Fingerprint | None, SiteInfo, list[str]] = (None, SiteInfo(), [])
         # Keyed by path strings, not Path objects: at 10k files the difference is a second.
@@ -184,12 +187,21 @@ class ContentStore:
         self._stopped.set()
 
     def _keep_watching(self) -> None:
-        while not self._stopped.wait(self.interval):
-            try:
-                self.refresh()
-            # A bad moment on disk must not stop change pickup for the worker's lifetime.
-            except Exception:
-                log.exception("looking for content changes failed")
+        feed = ChangeFeed(self.root, self.interval)
+        try:
+            # A first look after one interval (files may have changed while no worker
+            # ran), then whenever the feed reports a change or a scheduled post is due.
+            self._stopped.wait(self.interval)
+            while not self._stopped.is_set():
+                try:
+                    self.refresh()
+                # A bad moment on disk must not stop change pickup for the worker's lifetime.
+                except Exception:
+                    log.exception("looking for content changes failed")
+                current = self._catalogue
+                feed.wait(self._stopped, until=current.next_publication if current else None)
+        finally:
+            feed.close()
 
     def _restore(self) -> bool:
         saved = snapshot.load(self.snapshot) if self.snapshot else None
@@ -220,6 +232,7 @@ class ContentStore:
         ]
 
     def _scan(self) -> bool:
+        self.looks += 1
         site_path = self.root / "site.yml"
         site_print = _fingerprint(str(site_path))
         changed = False

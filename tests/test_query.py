@@ -68,6 +68,12 @@ def test_phrases_keep_stop_words_and_an_unclosed_quote_runs_to_the_end() -> None
     assert str(Part("b c", "-", phrase=True)) == '-"b c"'
 
 
+def test_phrases_are_capped_and_the_rest_are_words() -> None:
+    wanted = plan('"aa bb" "cc dd" "ee ff" "gg hh" "ii jj" kk', SCHEMA)
+    assert wanted.phrases == (("aa", "bb"), ("cc", "dd"), ("ee", "ff"), ("gg", "hh"))
+    assert wanted.terms[-3:] == ("ii", "jj", "kk")
+
+
 def test_only_exclusions_or_stop_words_ask_for_nothing() -> None:
     assert not plan("-sleep", SCHEMA)
     assert not plan("the and of", SCHEMA)

@@ -3,8 +3,11 @@ from __future__ import annotations
 import os
 import pickle
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from folio import snapshot as snapshot_module
 from folio.content import StoredRendering
@@ -193,5 +196,57 @@ def test_a_watching_worker_serves_its_snapshot_at_once_then_catches_up(
             assert time.monotonic() < deadline, "the watcher never picked up the edit"
             time.sleep(0.02)
         assert store.reads == 1
+    finally:
+        store.stop()
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def title(store: ContentStore, slug: str) -> str:
+    post = store.catalogue().post(slug)
+    return post.title if post else ""
+
+
+def test_a_watching_worker_looks_only_when_a_file_changes(content: Path) -> None:
+    store = ContentStore(content, interval=0.05, watch=True)
+    try:
+        store.catalogue()
+        wait_for(lambda: store.looks >= 2)  # the first look after starting
+        idle = store.looks
+        time.sleep(0.5)
+        assert store.looks == idle  # ten intervals passed: nothing was scanned
+        path = content / "posts/2025-02-20-second-post.md"
+        path.write_text(path.read_text().replace("title: Second post", "title: Edited"))
+        wait_for(lambda: title(store, "second-post") == "Edited")
+        write_file(content, "posts/2025/new-folder.md", "title: Nested\ndate: 2025-01-05", "Hi.")
+        wait_for(lambda: title(store, "new-folder") == "Nested")  # in a folder made just now
+        (content / "posts/2025/new-folder.md").write_text(
+            "---\ntitle: Again\ndate: 2025-01-05\n---\n"
+        )
+        wait_for(lambda: title(store, "new-folder") == "Again")
+    finally:
+        store.stop()
+
+
+def test_without_inotify_a_watching_worker_looks_every_interval(
+    content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unavailable() -> None:
+        raise OSError("inotify is not available here")
+
+    monkeypatch.setattr("folio.watching.INotify", unavailable)
+    store = ContentStore(content, interval=0.05, watch=True)
+    try:
+        store.catalogue()
+        wait_for(lambda: store.looks >= 5)
+        path = content / "posts/2025-02-20-second-post.md"
+        path.write_text(path.read_text().replace("title: Second post", "title: Polled"))
+        touch_later(path)
+        wait_for(lambda: title(store, "second-post") == "Polled")
     finally:
         store.stop()
