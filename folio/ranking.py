@@ -9,6 +9,7 @@ number Whoosh's BM25F gives it, which a test checks.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ from .query import RANKED_FIELDS, WORDS_FIELD, Plan
 
 Mask = npt.NDArray[np.bool_]
 Scores = npt.NDArray[np.float64]
+#: Rankings kept per searcher (about 90 KB each at 10,000 documents).
+REMEMBERED_RANKINGS = 16
 #: Whoosh's BM25F defaults.
 B, K1 = 0.75, 1.2
 
@@ -61,12 +64,24 @@ class Ranker:
         self._pair_doc = np.concatenate(docs) if docs else postings.NO_IDS
         self._pair_tag = np.concatenate(tags) if tags else postings.NO_IDS
         self._norms: dict[str, Scores] = {}
+        self._ranked: OrderedDict[Plan, Ranked] = OrderedDict()
         self._dates: Scores | None = None
 
     # Matching --------------------------------------------------------------------
 
     def rank(self, wanted: Plan) -> Ranked:
-        """Documents with any of the terms (or, without terms, all), then the conditions."""
+        """Documents with any of the terms (or, without terms, all), then the conditions.
+
+        The last few are remembered: paging, sorting and choosing a tag rank again.
+        """
+        if (known := self._ranked.pop(wanted, None)) is None:
+            known = self._rank(wanted)
+        self._ranked[wanted] = known
+        while len(self._ranked) > REMEMBERED_RANKINGS:
+            self._ranked.popitem(last=False)
+        return known
+
+    def _rank(self, wanted: Plan) -> Ranked:
         scores = np.zeros(self.size)
         hits = np.zeros(self.size, np.int64)
         for term in wanted.terms:
@@ -88,7 +103,9 @@ class Ranker:
         matched &= self.live
         if wanted.terms:  # documents with more of the words rank higher, as in Lucene's coord
             scores *= hits / len(wanted.terms)
-        return Ranked(matched, np.where(matched, scores, 0.0))
+        scores = np.where(matched, scores, 0.0)
+        matched.flags.writeable = scores.flags.writeable = False  # shared by later pages
+        return Ranked(matched, scores)
 
     def weighted(self, terms: Iterable[tuple[str, str, float]]) -> Scores:
         """The sum of each (field, term, weight)'s scores: for "more like this"."""

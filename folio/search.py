@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 PER_PAGE = 10
 FEW_RESULTS = 3
 SUGGESTED_TAGS = 8
-MAX_PASSAGES = 4
-PASSAGE_CHARS = 320
+MAX_PASSAGES = 3
+PASSAGE_CHARS = 240
 #: Shorter words are not corrected: too many words are two letters from them.
 MIN_CORRECTED = 4
 Sort = Literal["relevance", "date"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from flask import (
     Blueprint,
@@ -16,6 +17,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from .catalogue import Catalogue
@@ -57,6 +59,17 @@ def site_context() -> dict[str, object]:
     """What every page needs: the site settings and the sidebar's data."""
     current = catalogue()
     return {"site": current.site, "catalogue": current, "reply_count": replies().count}
+
+
+@bp.app_template_global("tag_cloud")
+def tag_cloud(large: bool = False) -> Markup:
+    """The tag cloud, the same on every page until the content changes: rendered once."""
+    return _rendered_cloud(catalogue(), large=large)
+
+
+@lru_cache(maxsize=2)
+def _rendered_cloud(current: Catalogue, *, large: bool) -> Markup:
+    return Markup(render_template("partials/_tag_cloud.html", cloud=current.cloud, large=large))  # noqa: S704 (our template's output)
 
 
 @bp.app_template_filter("longdate")

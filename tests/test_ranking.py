@@ -183,3 +183,11 @@ def test_pages_are_ordered_by_score_or_by_date(searcher: Searcher) -> None:
     newest = ranker.order(ranked.matched, ranked.scores, by_date=True, start=0, count=30)
     dates = [searcher.reader().stored_fields(d)["date"] for d in newest]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_recent_rankings_are_remembered_and_read_only(searcher: Searcher) -> None:
+    ranker = Ranker(searcher)
+    first = ranker.rank(plan('"quick brown" otter', ranker.schema))
+    assert ranker.rank(plan('"quick brown"  otter', ranker.schema)) is first
+    with pytest.raises(ValueError, match="read-only"):
+        first.scores[0] = 1.0

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
+from tests.conftest import write_file
 
 
 def page(client: FlaskClient, url: str, status: int = 200) -> str:
@@ -104,6 +107,18 @@ def test_sidebar_on_every_page(client: FlaskClient) -> None:
         assert 'name="q"' in html
         assert "We test things carefully." in html and 'href="/about/"' in html
         assert 'href="/tags/exercise/"' in html
+
+
+def test_the_tag_cloud_follows_the_content(client: FlaskClient, content: Path) -> None:
+    assert 'href="/tags/otters/"' not in client.get("/").get_data(as_text=True)
+    write_file(
+        content,
+        "posts/2025-05-01-otters.md",
+        "title: Otters\ndate: 2025-05-01\ntags: [Otters]",
+        "Hi.",
+    )
+    for url in ["/", "/tags/"]:
+        assert 'href="/tags/otters/">Otters' in client.get(url).get_data(as_text=True)
 
 
 def test_archive_and_pages(client: FlaskClient) -> None:
