@@ -59,8 +59,10 @@ def save(path: Path, data: object) -> None:
         log.warning("could not save content snapshot %s: %s", path, e)
 
 
-def save_content(path: Path, site: object, files: Mapping[str, tuple[Any, Reading]]) -> None:
-    """Save parsed content with each rendered body in a file of its own beside it.
+def save_content(
+    path: Path, root: Path, site: object, files: Mapping[str, tuple[Any, Reading]]
+) -> None:
+    """Save the parsed content of `root`, each rendered body in a file of its own beside it.
 
     The snapshot then holds only what listing pages need; a worker that starts from it
     reads a body the first time a visitor or a search asks for it.
@@ -87,7 +89,7 @@ def save_content(path: Path, site: object, files: Mapping[str, tuple[Any, Readin
     except OSError as e:
         log.warning("could not save content bodies in %s: %s", bodies, e)
         return
-    save(path, (site, detached))
+    save(path, (str(root), site, detached))
     for old in bodies.glob("*.pickle"):
         if old.name not in keep:
             old.unlink(missing_ok=True)

@@ -171,7 +171,7 @@ class ContentStore:
         # at the files within an interval (at 10k files, a scan is a tenth of a second).
         changed = False if restored and self.watch else self._scan()
         if self._worth_saving(restored) and self.snapshot is not None:
-            snapshot.save_content(self.snapshot, self._site, self._files)
+            snapshot.save_content(self.snapshot, self.root, self._site, self._files)
             self._saved_reads = self.reads
         now = self.clock()
         due = self._catalogue is not None and (
@@ -205,8 +205,9 @@ class ContentStore:
 
     def _restore(self) -> bool:
         saved = snapshot.load(self.snapshot) if self.snapshot else None
-        if isinstance(saved, tuple) and len(saved) == 2:
-            self._site, self._files = saved
+        # Only a snapshot of this content folder: settings may point elsewhere since.
+        if isinstance(saved, tuple) and len(saved) == 3 and saved[0] == str(self.root):
+            self._site, self._files = saved[1:]
             return True
         return False
 

@@ -13,6 +13,10 @@ def test_settings_come_from_flask_environment_variables(
     monkeypatch: pytest.MonkeyPatch, content: Path, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("FLASK_CONTENT_DIR", str(content))
+    # Nothing may be written into the project's own folders.
+    monkeypatch.setenv("FLASK_SEARCH_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("FLASK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("FLASK_CONTENT_WATCH", "false")
     monkeypatch.setenv("FLASK_SECRET_KEY", "from-env")
     monkeypatch.setenv("FLASK_POSTS_PER_PAGE", "10")
     monkeypatch.setenv("FLASK_SHOW_DRAFTS", "true")

@@ -29,6 +29,13 @@ def test_results_are_ranked_with_highlighted_snippets(client: FlaskClient) -> No
     assert 'value="sleep backs"' in page  # the query stays in the box
 
 
+def test_a_word_has_one_mark_class_in_titles_and_snippets(client: FlaskClient) -> None:
+    data = client.get("/search.json?q=telephone+contact").get_json()
+    [hit] = data["results"]
+    assert '<mark class="match term1">Contact</mark>' in hit["title_html"]
+    assert '<mark class="match term0">telephone</mark>' in hit["snippet"]
+
+
 def test_a_missing_word_does_not_empty_the_results(client: FlaskClient) -> None:
     assert "/posts/first-post/" in titles(html(client, "/search?q=sleep+zebra+giraffe"))
 

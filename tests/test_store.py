@@ -137,6 +137,18 @@ def test_a_snapshot_spares_a_new_worker_from_reading_unchanged_files(
     assert post is not None and post.title == "Edited"
 
 
+def test_a_snapshot_of_another_content_folder_is_not_used(content: Path, tmp_path: Path) -> None:
+    snapshot = tmp_path / "cache" / "content.pickle"
+    ContentStore(content, interval=0, snapshot=snapshot).catalogue()
+    other = tmp_path / "other"
+    write_file(other, "posts/2025-01-01-elsewhere.md", "title: Elsewhere\ndate: 2025-01-01", "x")
+    store = ContentStore(other, interval=0, snapshot=snapshot, watch=True)
+    try:
+        assert [post.slug for post in store.catalogue().posts] == ["elsewhere"]
+    finally:
+        store.stop()
+
+
 def test_a_damaged_snapshot_only_costs_a_full_read(content: Path, tmp_path: Path) -> None:
     snapshot = tmp_path / "content.pickle"
     snapshot.write_bytes(b"not a pickle")
