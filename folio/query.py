@@ -18,6 +18,8 @@ MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
 #: Phrases cost a look at word positions; more than this many are taken as plain words.
 MAX_PHRASES = 4
+#: Letters a word being typed needs before it is completed from the index.
+MIN_PREFIX = 3
 #: The fields a word is looked up in; they share one stemming analyzer.
 RANKED_FIELDS = ("title", "tagtext", "summary", "body")
 #: Unstemmed words with their positions: phrases and "did you mean" use it.
@@ -68,13 +70,20 @@ class Plan:
     excluded: tuple[str, ...] = ()  # stems that must not be present (-word)
     phrases: tuple[tuple[str, ...], ...] = ()  # word sequences that must be present
     excluded_phrases: tuple[tuple[str, ...], ...] = ()
+    #: The word still being typed (search as you type), lower-cased, and its own stems:
+    #: it also matches the indexed words it starts.
+    prefix: str = ""
+    prefix_stems: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.terms or self.required or self.phrases)
+        return bool(self.terms or self.required or self.phrases or self.prefix)
 
 
-def plan(text: str, schema: Schema) -> Plan:
-    """Analyse each part as the index analysed the text it is compared with."""
+def plan(text: str, schema: Schema, *, typing: bool = False) -> Plan:
+    """Analyse each part as the index analysed the text it is compared with.
+
+    With `typing`, a last plain word of at least MIN_PREFIX letters is a prefix too.
+    """
     stem: Any = schema[RANKED_FIELDS[-1]].analyzer
     word: Any = schema[WORDS_FIELD].analyzer
     terms: list[str] = []
@@ -82,7 +91,9 @@ def plan(text: str, schema: Schema) -> Plan:
     excluded: list[str] = []
     phrases: list[tuple[str, ...]] = []
     excluded_phrases: list[tuple[str, ...]] = []
-    for part in parts(text):
+    pieces = parts(text)
+    last = pieces.pop() if typing and pieces and _typed_word(pieces[-1], word) else None
+    for part in pieces:
         if part.phrase and len(phrases) + len(excluded_phrases) >= MAX_PHRASES:
             part = Part(part.text, part.sign)
         stems = [token.text for token in stem(part.text, mode="query")]
@@ -98,12 +109,20 @@ def plan(text: str, schema: Schema) -> Plan:
         elif part.sign == "+":
             required += stems
     return Plan(
+        prefix=next(t.text for t in word(last.text, mode="query")) if last else "",
+        prefix_stems=tuple(t.text for t in stem(last.text, mode="query")) if last else (),
         terms=_unique(terms),
         required=_unique(required),
         excluded=_unique(excluded),
         phrases=tuple(p for p in _unique(phrases) if p),
         excluded_phrases=tuple(p for p in _unique(excluded_phrases) if p),
     )
+
+
+def _typed_word(part: Part, word: Any) -> bool:
+    """A plain word (a single token of the words analyzer) long enough to complete."""
+    tokens = [token.text for token in word(part.text, mode="query")]
+    return not part.phrase and not part.sign and len(tokens) == 1 and len(tokens[0]) >= MIN_PREFIX
 
 
 def _unique(items: Iterable[T]) -> tuple[T, ...]:

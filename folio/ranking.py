@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +26,8 @@ Mask = npt.NDArray[np.bool_]
 Scores = npt.NDArray[np.float64]
 #: Rankings kept per searcher (about 90 KB each at 10,000 documents).
 REMEMBERED_RANKINGS = 16
+#: Indexed words looked at, and kept (the most common), to complete a word being typed.
+SCANNED_COMPLETIONS, COMPLETIONS = 200, 12
 #: Whoosh's BM25F defaults.
 B, K1 = 0.75, 1.2
 
@@ -35,6 +38,7 @@ class Ranked:
 
     matched: Mask
     scores: Scores
+    terms: tuple[str, ...]  # every stem that ranked: the query's and the completions
 
 
 class Ranker:
@@ -84,14 +88,19 @@ class Ranker:
     def _rank(self, wanted: Plan) -> Ranked:
         scores = np.zeros(self.size)
         hits = np.zeros(self.size, np.int64)
-        for term in wanted.terms:
+        # Each query word counts once, the word being typed with all it may become.
+        groups: list[tuple[str, ...]] = [(term,) for term in wanted.terms]
+        if wanted.prefix:
+            groups.append(self.completions(wanted))
+        for group in groups:
             present = np.zeros(self.size, np.bool_)
-            for field in RANKED_FIELDS:
-                ids, term_scores = self._scored(field, term)
-                scores[ids] += term_scores
-                present[ids] = True
+            for term in group:
+                for field in RANKED_FIELDS:
+                    ids, term_scores = self._scored(field, term)
+                    scores[ids] += term_scores
+                    present[ids] = True
             hits += present
-        matched = hits > 0 if wanted.terms else self.live.copy()
+        matched = hits > 0 if groups else self.live.copy()
         for term in wanted.required:
             matched &= self._anywhere(term)
         for words in wanted.phrases:
@@ -101,11 +110,23 @@ class Ranker:
         for words in wanted.excluded_phrases:
             matched &= ~self._phrase(words)
         matched &= self.live
-        if wanted.terms:  # documents with more of the words rank higher, as in Lucene's coord
-            scores *= hits / len(wanted.terms)
+        if groups:  # documents with more of the words rank higher, as in Lucene's coord
+            scores *= hits / len(groups)
         scores = np.where(matched, scores, 0.0)
         matched.flags.writeable = scores.flags.writeable = False  # shared by later pages
-        return Ranked(matched, scores)
+        return Ranked(matched, scores, tuple(term for group in groups for term in group))
+
+    def completions(self, wanted: Plan) -> tuple[str, ...]:
+        """What the word being typed may become: its own stems and the most common
+        indexed words (stems) that start with it."""
+        reader = self.searcher.reader()
+        found: dict[str, int] = {}
+        for field in ("title", "body"):
+            for term in islice(reader.expand_prefix(field, wanted.prefix), SCANNED_COMPLETIONS):
+                text = term.decode() if isinstance(term, bytes) else term
+                found[text] = max(found.get(text, 0), reader.doc_frequency(field, text))
+        common = sorted(found, key=lambda text: -found[text])[:COMPLETIONS]
+        return tuple(dict.fromkeys((*wanted.prefix_stems, *common)))
 
     def weighted(self, terms: Iterable[tuple[str, str, float]]) -> Scores:
         """The sum of each (field, term, weight)'s scores: for "more like this"."""

@@ -73,8 +73,12 @@ def run_query(
     page: int = 1,
     tag: str | None = None,
     sort: str = "relevance",
+    typing: bool = False,
 ) -> SearchResults:
-    """Search; never raises for anything a visitor can type."""
+    """Search; never raises for anything a visitor can type.
+
+    `typing`: the query is still being typed, so its last word may be unfinished.
+    """
     text = clean(raw_query)
     order: Sort = "date" if sort == "date" else "relevance"
     chosen = catalogue.tags.get(tag) if tag else None
@@ -82,7 +86,7 @@ def run_query(
     base = SearchResults(query=text, sort=order, tag=chosen, popular=popular)
     if ranker is None:
         return replace(base, rebuilding=True)
-    wanted = plan(text, ranker.schema)
+    wanted = plan(text, ranker.schema, typing=typing)
     if not wanted:
         return base
     ranked = ranker.rank(wanted)
@@ -99,7 +103,7 @@ def run_query(
         start=(number - 1) * PER_PAGE,
         count=PER_PAGE,
     )
-    marker = _Marker(ranker.schema[RANKED_FIELDS[-1]].analyzer, wanted.terms)
+    marker = _Marker(ranker.schema[RANKED_FIELDS[-1]].analyzer, ranked.terms)
     hits = tuple(
         _hit(ranker.searcher.reader().stored_fields(doc), catalogue, marker) for doc in docs
     )

@@ -209,6 +209,7 @@ def _search() -> tuple[SearchResults, int, dict[str, str]]:
         page=args.get("page", 1, type=int) or 1,
         tag=args.get("tag") or None,
         sort=args.get("sort", "relevance"),
+        typing=args.get("typing") == "1",
     )
     # While the index is being rebuilt, say so and when to try again.
     return (results, 503, {"Retry-After": "5"}) if results.rebuilding else (results, 200, {})

@@ -89,3 +89,14 @@ def test_clean_caps_length_and_terms() -> None:
 @pytest.mark.parametrize("value", [None, ["a", "b"], 5, b"bytes"])
 def test_clean_accepts_only_text(value: object) -> None:
     assert clean(value) == ""
+
+
+def test_the_word_being_typed_is_a_prefix() -> None:
+    wanted = plan("back Stretc", SCHEMA, typing=True)
+    assert wanted.terms == ("back",) and wanted.prefix == "stretc"
+    assert wanted.prefix_stems == ("stretc",)
+    assert plan("back Stretc", SCHEMA).prefix == ""  # a submitted query: whole words
+    assert plan("back st", SCHEMA, typing=True).prefix == ""  # too short to complete
+    assert plan('back "stretc"', SCHEMA, typing=True).prefix == ""
+    assert plan("back -stretc", SCHEMA, typing=True).prefix == ""
+    assert plan("stretc", SCHEMA, typing=True)  # a prefix alone is a query

@@ -191,3 +191,12 @@ def test_recent_rankings_are_remembered_and_read_only(searcher: Searcher) -> Non
     assert ranker.rank(plan('"quick brown"  otter', ranker.schema)) is first
     with pytest.raises(ValueError, match="read-only"):
         first.scores[0] = 1.0
+
+
+def test_a_word_being_typed_matches_the_words_it_starts(searcher: Searcher) -> None:
+    ranker = Ranker(searcher)
+    assert ranker.completions(plan("badg", ranker.schema, typing=True)) == ("badg", "badger")
+    typed = ranker.rank(plan("marten badg", ranker.schema, typing=True))
+    found = ranker.order(typed.matched, typed.scores, by_date=False, start=0, count=5)
+    assert [ranker.url(d) for d in found] == ["/posts/p403/", "/posts/p402/"]
+    assert "badger" in typed.terms

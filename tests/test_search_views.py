@@ -36,6 +36,13 @@ def test_a_word_has_one_mark_class_in_titles_and_snippets(client: FlaskClient) -
     assert '<mark class="match term0">telephone</mark>' in hit["snippet"]
 
 
+def test_search_as_you_type_completes_the_last_word(client: FlaskClient) -> None:
+    typed = client.get("/search.json?q=teleph&typing=1").get_json()
+    assert [hit["url"] for hit in typed["results"]] == ["/contact/"]
+    assert '<mark class="match term1">telephone</mark>' in typed["results"][0]["snippet"]
+    assert client.get("/search.json?q=teleph").get_json()["total"] == 0
+
+
 def test_a_missing_word_does_not_empty_the_results(client: FlaskClient) -> None:
     assert "/posts/first-post/" in titles(html(client, "/search?q=sleep+zebra+giraffe"))
 

@@ -105,7 +105,9 @@
     controller?.abort();
     controller = new AbortController();
     try {
-      const response = await fetch(`${endpoint}?q=${encodeURIComponent(query)}`, {
+      // Until a space follows it, the last word is unfinished: let it match longer words.
+      const typing = /\s$/.test(input.value) ? "" : "&typing=1";
+      const response = await fetch(`${endpoint}?q=${encodeURIComponent(query)}${typing}`, {
         signal: controller.signal,
         headers: { Accept: "application/json" },
       });
