@@ -195,6 +195,13 @@ def over_http(content: Path, index: Path, cache: Path) -> dict[str, float]:
                     latencies.append(seconds * 1000)
             out[f"http_{label}_p50_ms"] = percentile(latencies, 0.5)
             out[f"http_{label}_p95_ms"] = percentile(latencies, 0.95)
+        typed = []  # search as you type: the JSON for each query with its last word cut short
+        for query in QUERIES:
+            path = "/search.json?typing=1&q=" + quote_plus(query[: max(3, len(query) - 2)])
+            _, seconds = timed(lambda p=path: get(p))
+            typed.append(seconds * 1000)
+        out["http_typing_p50_ms"] = percentile(typed, 0.5)
+        out["http_typing_p95_ms"] = percentile(typed, 0.95)
         post = sorted((content / "posts").glob("*.md"))[1]
         post.write_text(post.read_text() + "\nQuuxbenchmarkword appears.\n")
         changed = time.perf_counter()
