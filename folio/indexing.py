@@ -24,6 +24,8 @@ from .content import Page, Post
 #: A full build with more documents than this runs in the background, not in a request.
 SMALL_UPDATE = 200
 _EPOCH = datetime(1970, 1, 1)
+#: Tries at opening a generation whose files a concurrent commit is replacing.
+OPEN_ATTEMPTS = 5
 #: Part of every generation's name; a generation of another version is rebuilt.
 SCHEMA_VERSION = 2
 #: A word: Whoosh's default pattern without the `*` it keeps for wildcard syntax.
@@ -133,12 +135,21 @@ class IndexFolder:
         """Whether a generation was built for another schema (and should be rebuilt)."""
         return not name.endswith(f"-v{SCHEMA_VERSION}")
 
-    def open(self) -> FileIndex | None:
-        """Open the live generation; None when there is none (or it is unreadable)."""
-        name = self.current_name()
-        if name is None:
-            return None
-        return whoosh_index.open_dir(str(self.path / name))
+    def open(self, name: str) -> FileIndex:
+        """Open a generation, riding out another process's commit.
+
+        A commit writes a new table of contents and deletes the old one; a reader that
+        listed the old one just before finds it gone. That is not damage: look again.
+        """
+        attempt = 1
+        while True:
+            try:
+                return whoosh_index.open_dir(str(self.path / name))
+            except FileNotFoundError:
+                if attempt == OPEN_ATTEMPTS or not (self.path / name).is_dir():
+                    raise
+                time.sleep(0.02 * attempt)
+                attempt += 1
 
     def build_lock(self) -> FileLock:
         """Held while a full build runs, so two processes never build at once."""

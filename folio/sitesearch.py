@@ -9,7 +9,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from whoosh import index as whoosh_index
 from whoosh.index import FileIndex, LockError
 from whoosh.searching import Searcher
 
@@ -81,7 +80,7 @@ class SiteSearch:
             try:
                 if name != self._generation or self._searcher is None:
                     self._close()
-                    self._index = whoosh_index.open_dir(str(self.folder.path / name))
+                    self._index = self.folder.open(name)
                     self._searcher = self._index.searcher()
                     self._generation = name
                 elif not self._searcher.up_to_date() and self._index is not None:
@@ -171,7 +170,7 @@ class SiteSearch:
             self._build_missing(catalogue)  # an outdated one serves until the new one is live
             return
         try:
-            index = whoosh_index.open_dir(str(self.folder.path / name))
+            index = self.folder.open(name)
         # Damaged files raise many kinds of error: any of them means rebuild.
         except Exception:
             log.exception("search index %s is unreadable; it will be rebuilt", name)

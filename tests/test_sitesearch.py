@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from whoosh import index as whoosh_index
 
 from folio import indexing
 from folio.indexing import Difference, IndexFolder
@@ -250,3 +251,23 @@ def test_an_index_of_an_older_schema_serves_until_its_replacement_is_live(
     assert not folder.outdated(folder.current_name() or "")
     assert [hit.url for hit in worker.search(store.catalogue(), "telephone").hits] == ["/contact/"]
     worker.close()
+
+
+def test_a_commit_elsewhere_while_opening_is_not_damage(
+    search: SiteSearch, store: ContentStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.catalogue()
+    name = search.folder.current_name()
+    assert name is not None
+    real_open = whoosh_index.open_dir
+    failures = iter([True, True])
+
+    def racing_open(path: str) -> object:
+        if next(failures, False):  # the table of contents was just replaced
+            raise FileNotFoundError(path + "/_MAIN_5.toc")
+        return real_open(path)
+
+    monkeypatch.setattr(whoosh_index, "open_dir", racing_open)
+    search.close()
+    assert [hit.url for hit in search.search(store.catalogue(), "telephone").hits] == ["/contact/"]
+    assert search.folder.current_name() == name  # served, not rebuilt
