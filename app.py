@@ -57,6 +57,17 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     return app
 
 
+def warm(app: Flask) -> None:
+    """Load the content and open the search index now, not in a visitor's request.
+
+    gunicorn.conf.py calls this in each worker before it accepts connections.
+    """
+    catalogue = app.extensions["folio.content"].catalogue()
+    app.extensions["folio.search"].prepare(catalogue)
+    for name in app.jinja_env.list_templates(extensions=["html"]):
+        app.jinja_env.get_template(name)  # compiled once, from the cache in CACHE_DIR
+
+
 def register_extensions(app: Flask) -> None:
     """Attach the content store, the search index that follows it, and the replies."""
     store = ContentStore.from_config(app.config)

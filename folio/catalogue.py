@@ -46,6 +46,9 @@ class Catalogue:
         visible.sort(key=lambda post: (post.date, post.slug), reverse=True)
         self.site = site
         self.about = about
+        #: Built from a saved snapshot before anyone looked at the files: served, but the
+        #: search index is not brought in line with it (it may be older than the index).
+        self.provisional = False
         self.posts: tuple[Post, ...] = tuple(visible)
         self.pages = {page.slug: page for page in pages}
         self._by_slug = {post.slug: post for post in self.posts}

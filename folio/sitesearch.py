@@ -97,6 +97,13 @@ class SiteSearch:
                 return None
             return self._searcher
 
+    def prepare(self, catalogue: Catalogue) -> None:
+        """Open the searcher and read what ranking needs, before the first visitor asks."""
+        self.sync(catalogue)
+        with self._lock:
+            if self.searcher() is not None:
+                self._ranking()
+
     def search(self, catalogue: Catalogue, query: object, **options: object) -> SearchResults:
         """Search the site; a missing or broken index gives a 'being rebuilt' answer."""
         self.sync(catalogue)
@@ -152,7 +159,7 @@ class SiteSearch:
 
     def sync(self, catalogue: Catalogue) -> None:
         """Bring the index up to date with the catalogue, writing only what differs."""
-        if catalogue is self._synced or self._busy():
+        if catalogue.provisional or catalogue is self._synced or self._busy():
             return
         name = self.folder.current_name()
         if not self._usable(name) and len(catalogue.searchable()) <= SMALL_UPDATE:

@@ -151,15 +151,18 @@ class ContentStore:
         if not self._lock.acquire(blocking=wait):
             return False
         try:
-            first = self._catalogue is None
+            previous = self._catalogue
+            first = previous is None
+            was_provisional = previous is not None and previous.provisional
             with _collector_paused(freeze=self.watch) if first else nullcontext():
                 changed, due = self._update()
-            rebuilt = changed or due or first
             current = self._catalogue
             assert current is not None
+            # Listeners hear of every new catalogue, and of a provisional one confirmed.
+            notify = changed or due or first or (was_provisional and not current.provisional)
         finally:
             self._lock.release()
-        if rebuilt:
+        if notify:
             for listener in self.listeners:
                 listener(current)
         return changed or due
@@ -167,9 +170,11 @@ class ContentStore:
     def _update(self) -> tuple[bool, bool]:
         """Scan, save the snapshot when worth it, rebuild the catalogue when needed."""
         restored = self._catalogue is None and self._restore()
-        # A watching worker serves a restored snapshot at once: its watcher thread looks
-        # at the files within an interval (at 10k files, a scan is a tenth of a second).
-        changed = False if restored and self.watch else self._scan()
+        # A watching worker serves a restored snapshot at once, as provisional: its
+        # watcher thread looks at the files within an interval (at 10k files a look is
+        # a tenth of a second) and confirms it or builds a new one.
+        trusted = restored and self.watch
+        changed = False if trusted else self._scan()
         if self._worth_saving(restored) and self.snapshot is not None:
             snapshot.save_content(self.snapshot, self.root, self._site, self._files)
             self._saved_reads = self.reads
@@ -179,6 +184,7 @@ class ContentStore:
         )
         if changed or due or self._catalogue is None:
             self._catalogue = self._build(now)
+        self._catalogue.provisional = trusted
         self._checked = time.monotonic()
         return changed, due
 

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import importlib.util
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from flask import Flask
 
-from app import create_app
+from app import ROOT, create_app
 from folio.config import ensure_secret_key
 
 
@@ -52,3 +55,19 @@ def test_the_sample_site_serves(tmp_path: Path) -> None:
     )
     client = app.test_client()
     assert client.get("/").status_code == 200
+
+
+def test_gunicorn_workers_warm_up_before_their_first_request(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app()
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    assert spec and spec.loader
+    config = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(config)
+    config.post_worker_init(SimpleNamespace(wsgi=app))
+    store = app.extensions["folio.content"]
+    assert store.reads == 7  # the content is loaded
+    search = app.extensions["folio.search"]
+    assert search.status(store.catalogue()).documents == 5  # the index is built and open
+    assert store.reads == 7

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -271,3 +272,34 @@ def test_a_commit_elsewhere_while_opening_is_not_damage(
     search.close()
     assert [hit.url for hit in search.search(store.catalogue(), "telephone").hits] == ["/contact/"]
     assert search.folder.current_name() == name  # served, not rebuilt
+
+
+def test_a_worker_serving_an_unchecked_snapshot_leaves_the_index_alone(
+    tmp_path: Path, content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snapshot = tmp_path / "cache" / "content.pickle"
+    folder = IndexFolder(tmp_path / "index")
+    ContentStore(content, interval=0, snapshot=snapshot).catalogue()  # saves the snapshot
+    path = content / "posts/2025-02-20-second-post.md"
+    path.write_text(path.read_text().replace("Second body text.", "Now about kayaks."))
+    SiteSearch(folder, background=False).sync(ContentStore(content, interval=0).catalogue())
+    applied: list[Difference] = []
+    monkeypatch.setattr("folio.sitesearch.apply", lambda ix, change: applied.append(change))
+    worker = ContentStore(content, interval=0.05, snapshot=snapshot, watch=True)
+    search = SiteSearch(folder, background=False)
+    worker.listeners.append(search.sync)
+    try:
+        assert worker.catalogue().provisional  # the snapshot still has the old text
+        search.prepare(worker.catalogue())
+        assert applied == []  # its older version is not written over the index's
+        deadline = time.monotonic() + 10
+        while worker.catalogue().provisional:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        assert applied == []  # checked: the files are what the index already holds
+        assert [h.url for h in search.search(worker.catalogue(), "kayaks").hits] == [
+            "/posts/second-post/"
+        ]
+    finally:
+        worker.stop()
+        search.close()
