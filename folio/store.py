@@ -12,12 +12,13 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from . import snapshot
 from .catalogue import Catalogue
 from .content import Page, Post, Reading, read_entry
 from .siteinfo import SiteInfo, read_site_info
+from .sources import Fingerprint, content_files, fingerprint, version
 from .watching import ChangeFeed
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,6 @@ RESERVED_SLUGS = frozenset(
     ]
 )
 
-Fingerprint = tuple[int, int, int]
 #: Re-read files that make the saved snapshot worth writing again.
 SNAPSHOT_BATCH = 100
 
@@ -241,7 +241,7 @@ class ContentStore:
     def _scan(self) -> bool:
         self.looks += 1
         site_path = self.root / "site.yml"
-        site_print = _fingerprint(str(site_path))
+        site_print = fingerprint(str(site_path))
         changed = False
         if site_print != self._site[0]:
             info, problems = read_site_info(site_path)
@@ -249,34 +249,21 @@ class ContentStore:
             self._files.clear()  # dates depend on the site's timezone
             changed = True
         seen = set()
-        for path, fingerprint, kind in self._sources():
+        for path, found, kind in content_files(self.root):
             seen.add(path)
             cached = self._files.get(path)
-            if cached and cached[0] == fingerprint:
+            if cached and cached[0] == found:
                 continue
-            reading = read_entry(Path(path), kind, self._site[1].timezone, _version(fingerprint))
+            reading = read_entry(Path(path), kind, self._site[1].timezone, version(found))
             self.reads += 1
             for reason in reading.problems:
                 log.warning("%s: %s", self._name(path), reason)
-            self._files[path] = (fingerprint, reading)
+            self._files[path] = (found, reading)
             changed = True
         for gone in self._files.keys() - seen:
             del self._files[gone]
             changed = True
         return changed
-
-    def _sources(self) -> Iterator[tuple[str, Fingerprint, Literal["post", "page"]]]:
-        root = str(self.root)
-        about = os.path.join(root, "about.md")
-        if (found := _fingerprint(about)) is not None:
-            yield about, found, "page"
-        for folder, kind in (("posts", "post"), ("pages", "page")):
-            for entry in _markdown_files(os.path.join(root, folder)):
-                try:
-                    stat = entry.stat()
-                except OSError:
-                    continue  # deleted while we looked
-                yield entry.path, (stat.st_mtime_ns, stat.st_size, stat.st_ino), kind  # type: ignore[misc]
 
     def _build(self, now: datetime) -> Catalogue:
         posts: list[Post] = []
@@ -315,30 +302,3 @@ class ContentStore:
         root = str(self.root) + os.sep
         relative = path[len(root) :] if path.startswith(root) else path
         return relative.replace(os.sep, "/")
-
-
-def _markdown_files(folder: str) -> Iterator[os.DirEntry[str]]:
-    """Markdown files under folder, sorted, skipping hidden files and folders."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            yield from _markdown_files(entry.path)
-        elif entry.name.endswith(".md"):
-            yield entry
-
-
-def _fingerprint(path: str) -> Fingerprint | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-
-
-def _version(fingerprint: Fingerprint) -> str:
-    return "-".join(f"{part:x}" for part in fingerprint)

@@ -9,13 +9,14 @@ see, such as a network file system).
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from inotify_simple import INotify, flags
+
+from .sources import folders
 
 log = logging.getLogger(__name__)
 
@@ -77,18 +78,8 @@ class ChangeFeed:
             | flags.DELETE_SELF
             | flags.MOVE_SELF
         )
-        for folder in _folders(self.root):
+        for folder in folders(self.root):
             try:
                 self._notify.add_watch(folder, mask)
             except FileNotFoundError:
                 continue  # removed while we looked; its parent's watch saw that
-
-
-def _folders(root: Path) -> list[str]:
-    """The content folder and every visible folder under posts/ and pages/."""
-    found = [str(root)]
-    for top in ("posts", "pages"):
-        for folder, children, _ in os.walk(root / top):
-            children[:] = [c for c in children if not c.startswith(".")]
-            found.append(folder)
-    return found

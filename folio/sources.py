@@ -1,0 +1,71 @@
+"""Where a site's content files are, and how to tell that one changed without reading it.
+
+The layout: `about.md` and `site.yml` at the top, posts under `posts/` and standalone
+pages under `pages/` (in folders of any depth; hidden files and folders are skipped).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+#: mtime in nanoseconds, size, inode: any edit, replace or touch changes one of them.
+Fingerprint = tuple[int, int, int]
+Kind = Literal["post", "page"]
+FOLDERS: tuple[tuple[str, Kind], ...] = (("posts", "post"), ("pages", "page"))
+
+
+def content_files(root: Path) -> Iterator[tuple[str, Fingerprint, Kind]]:
+    """Every content file with its fingerprint and kind, about.md first, then by name."""
+    top = str(root)
+    about = os.path.join(top, "about.md")
+    if (found := fingerprint(about)) is not None:
+        yield about, found, "page"
+    for folder, kind in FOLDERS:
+        for entry in _markdown_files(os.path.join(top, folder)):
+            try:
+                stat = entry.stat()
+            except OSError:
+                continue  # deleted while we looked
+            yield entry.path, (stat.st_mtime_ns, stat.st_size, stat.st_ino), kind
+
+
+def folders(root: Path) -> list[str]:
+    """The content folder and every visible folder that can hold posts or pages."""
+    found = [str(root)]
+    for top, _ in FOLDERS:
+        for folder, children, _ in os.walk(root / top):
+            children[:] = sorted(c for c in children if not c.startswith("."))
+            found.append(folder)
+    return found
+
+
+def fingerprint(path: str) -> Fingerprint | None:
+    """A file's fingerprint, or None when it is missing."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def version(found: Fingerprint) -> str:
+    """A fingerprint as the short text kept in the index."""
+    return "-".join(f"{part:x}" for part in found)
+
+
+def _markdown_files(folder: str) -> Iterator[os.DirEntry[str]]:
+    """Markdown files under folder, sorted, skipping hidden files and folders."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _markdown_files(entry.path)
+        elif entry.name.endswith(".md"):
+            yield entry
