@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -103,7 +104,7 @@ def run_query(
         start=(number - 1) * PER_PAGE,
         count=PER_PAGE,
     )
-    marker = _Marker(ranker.schema[RANKED_FIELDS[-1]].analyzer, ranked.terms)
+    marker = _Marker(ranker.schema[RANKED_FIELDS[-1]].analyzer, ranked.terms, wanted.phrases)
     hits = tuple(
         _hit(ranker.searcher.reader().stored_fields(doc), catalogue, marker) for doc in docs
     )
@@ -141,12 +142,19 @@ class _Marks(HtmlFormatter):
 class _Marker:
     """Marks the query's words in titles and snippets."""
 
-    def __init__(self, analyzer: Any, terms: tuple[str, ...]) -> None:
+    def __init__(
+        self, analyzer: Any, terms: tuple[str, ...], phrases: tuple[tuple[str, ...], ...] = ()
+    ) -> None:
         self.analyzer = analyzer
         self.terms = frozenset(terms)
         self.formatter = _Marks(terms)
         # Lower-case fragments of the stems, to find the lines worth analysing.
         self.needles = tuple(stem[: max(3, len(stem) - 1)] for stem in self.terms)
+        # The phrases as they may appear in text: the words, anything but letters between.
+        self.phrases = tuple(
+            re.compile(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
+            for words in phrases
+        )
 
     def title(self, text: str) -> Markup:
         return self._mark(text, WholeFragmenter()) or escape(text)
@@ -164,17 +172,18 @@ class _Marker:
         return Markup(found)  # noqa: S704
 
     def _passages(self, text: str) -> str:
-        """Windows of text around likely matches: analysing a whole article per hit is slow."""
-        windows = []
-        for line in text.splitlines():
+        """Windows of text around likely matches, the query's phrases first: analysing a
+        whole article for each hit would be slow."""
+        lines = text.splitlines()
+        starts = [
+            (line, m.start()) for line in lines for p in self.phrases if (m := p.search(line))
+        ]
+        for line in lines:
             lowered = line.lower()
-            found = [i for n in self.needles if (i := lowered.find(n)) >= 0]
-            if found:
-                start = max(0, min(found) - PASSAGE_CHARS // 2)
-                windows.append(line[start : start + PASSAGE_CHARS])
-                if len(windows) == MAX_PASSAGES:
-                    break
-        return "\n".join(windows)
+            if near := [i for n in self.needles if (i := lowered.find(n)) >= 0]:
+                starts.append((line, min(near)))
+        windows = (line[max(0, i - PASSAGE_CHARS // 2) :][:PASSAGE_CHARS] for line, i in starts)
+        return "\n".join(list(dict.fromkeys(windows))[:MAX_PASSAGES])
 
 
 def _hit(stored: Mapping[str, Any], catalogue: Catalogue, marker: _Marker) -> SearchHit:

@@ -43,6 +43,15 @@ def test_search_as_you_type_completes_the_last_word(client: FlaskClient) -> None
     assert client.get("/search.json?q=teleph").get_json()["total"] == 0
 
 
+def test_a_phrase_snippet_shows_the_phrase(client: FlaskClient, content: Path) -> None:
+    body = "\n\n".join(
+        [*(f"The river bends for the {n}th time." for n in range(5)), "A quiet river."]
+    )
+    write_file(content, "posts/2025-05-02-rivers.md", "title: Rivers\ndate: 2025-05-02", body)
+    [hit] = client.get('/search.json?q="quiet+river"').get_json()["results"]
+    assert re.search(r"<mark[^>]*>quiet</mark> <mark[^>]*>river</mark>", hit["snippet"])
+
+
 def test_a_missing_word_does_not_empty_the_results(client: FlaskClient) -> None:
     assert "/posts/first-post/" in titles(html(client, "/search?q=sleep+zebra+giraffe"))
 
