@@ -62,6 +62,8 @@ class SearchResults:
     tag: Tag | None = None
     facets: tuple[tuple[Tag, int], ...] = ()
     suggestion: str | None = None
+    #: The unfinished last word completed from the index, when it matched nothing whole.
+    completed: str = ""
     popular: tuple[Tag, ...] = ()
     rebuilding: bool = False
 
@@ -91,6 +93,12 @@ def run_query(
     if not wanted:
         return base
     ranked = ranker.rank(wanted)
+    completed = ""
+    if not typing and not ranked.matched.any():
+        # No article has the last word whole: perhaps it was left unfinished ("stret").
+        typed = plan(text, ranker.schema, typing=True)
+        if typed.prefix and (again := ranker.rank(typed)).matched.any():
+            wanted, ranked, completed = typed, again, typed.prefix
     # Facets count the whole query, so each tag shows what choosing it would give.
     counts = ranker.tag_counts(ranked.matched)
     selected = ranked.matched & ranker.tagged(chosen.slug) if chosen else ranked.matched
@@ -115,7 +123,8 @@ def run_query(
         page=number,
         pages=pages,
         facets=_facets(counts, catalogue),
-        suggestion=_suggest(ranker, text) if total < FEW_RESULTS else None,
+        completed=completed,
+        suggestion=_suggest(ranker, text) if total < FEW_RESULTS and not completed else None,
     )
 
 

@@ -233,6 +233,7 @@ def search_json() -> tuple[Response, int, dict[str, str]]:
         "pages": results.pages,
         "rebuilding": results.rebuilding,
         "suggestion": results.suggestion,
+        "completed": results.completed,
         "results": [
             {
                 "title": hit.title.striptags(),

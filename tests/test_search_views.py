@@ -40,7 +40,12 @@ def test_search_as_you_type_completes_the_last_word(client: FlaskClient) -> None
     typed = client.get("/search.json?q=teleph&typing=1").get_json()
     assert [hit["url"] for hit in typed["results"]] == ["/contact/"]
     assert '<mark class="match term1">telephone</mark>' in typed["results"][0]["snippet"]
-    assert client.get("/search.json?q=teleph").get_json()["total"] == 0
+    submitted = client.get("/search.json?q=teleph").get_json()  # "See all", or Enter
+    assert submitted["total"] == 1 and submitted["completed"] == "teleph"
+    page = html(client, "/search?q=teleph")
+    assert "No article has the word “teleph”, so these have words that start with it." in page
+    whole = client.get("/search.json?q=telephone").get_json()
+    assert whole["completed"] == "" and whole["total"] == 1
 
 
 def test_a_phrase_snippet_shows_the_phrase(client: FlaskClient, content: Path) -> None:
