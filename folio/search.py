@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 PER_PAGE = 10
 FEW_RESULTS = 3
 SUGGESTED_TAGS = 8
-MAX_PASSAGES = 3
+MAX_PASSAGES = 2
 PASSAGE_CHARS = 240
 #: Shorter words are not corrected: too many words are two letters from them.
 MIN_CORRECTED = 4
