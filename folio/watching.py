@@ -35,10 +35,9 @@ class ChangeFeed:
         self._notify: INotify | None = None
         try:
             self._notify = INotify()
-            self._watch_folders()
-        except (AttributeError, OSError) as error:  # not Linux, or out of watches
-            log.info("watching %s by looking every %.1f s (%s)", root, interval, error)
-            self.close()
+        except (AttributeError, OSError) as error:  # not Linux
+            self._give_up(error)
+        self._watch_folders()
 
     @property
     def notified(self) -> bool:
@@ -60,13 +59,18 @@ class ChangeFeed:
                 self._watch_folders()  # new folders need watches of their own
                 return
 
+    def _give_up(self, error: Exception) -> None:
+        log.info("watching %s by looking every %.1f s (%s)", self.root, self.interval, error)
+        self.close()
+
     def close(self) -> None:
         if self._notify is not None:
             self._notify.close()
             self._notify = None
 
     def _watch_folders(self) -> None:
-        assert self._notify is not None
+        if self._notify is None:
+            return
         mask = (
             flags.CREATE
             | flags.DELETE
@@ -83,3 +87,6 @@ class ChangeFeed:
                 self._notify.add_watch(folder, mask)
             except FileNotFoundError:
                 continue  # removed while we looked; its parent's watch saw that
+            except OSError as error:  # out of watches (fs.inotify.max_user_watches)
+                self._give_up(error)
+                return

@@ -262,3 +262,29 @@ def test_without_inotify_a_watching_worker_looks_every_interval(
         wait_for(lambda: title(store, "second-post") == "Polled")
     finally:
         store.stop()
+
+
+def test_running_out_of_inotify_watches_falls_back_to_looking(
+    content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inotify_simple import INotify
+
+    class Limited(INotify):  # type: ignore[misc]
+        def add_watch(self, path: str, mask: int) -> int:
+            if path.endswith("2025"):  # the limit is reached at a folder made later
+                raise OSError(28, "No space left on device")
+            return int(super().add_watch(path, mask))
+
+    monkeypatch.setattr("folio.watching.INotify", Limited)
+    store = ContentStore(content, interval=0.05, watch=True)
+    try:
+        store.catalogue()
+        wait_for(lambda: store.looks >= 2)  # watching, with inotify
+        write_file(content, "posts/2025/new-folder.md", "title: Nested\ndate: 2025-01-05", "Hi.")
+        wait_for(lambda: title(store, "new-folder") == "Nested")
+        path = content / "posts/2025/new-folder.md"
+        path.write_text("---\ntitle: Again\ndate: 2025-01-05\n---\n")
+        touch_later(path)
+        wait_for(lambda: title(store, "new-folder") == "Again")  # looked for, on the timer
+    finally:
+        store.stop()
