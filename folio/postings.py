@@ -33,9 +33,9 @@ def read(reader: IndexReader, field: str, text: str) -> tuple[Ids, Weights]:
 
     Deleted documents are included: the caller masks them once for all terms.
     """
-    if (field, text.encode()) not in reader:
+    matcher = _matcher(reader, field, text)
+    if matcher is None:
         return NO_IDS, NO_WEIGHTS
-    matcher = _raw(reader.postings(field, text))
     ids: list[int] = []
     weights: list[float] = []
     if isinstance(matcher, W3LeafMatcher):
@@ -57,11 +57,11 @@ def positions(
 
     `only` limits the documents whose positions are decoded (the slow part).
     """
+    matcher = _matcher(reader, field, text)
+    if matcher is None:
+        return NO_IDS, NO_IDS
     docs: list[int] = []
     spots: list[int] = []
-    if (field, text.encode()) not in reader:
-        return NO_IDS, NO_IDS
-    matcher = _raw(reader.postings(field, text))
     if isinstance(matcher, W3LeafMatcher):
         fast = type(matcher.format) is Positions
         decode = _decode_positions if fast else matcher.format.decoder("positions")
@@ -106,7 +106,11 @@ def column(reader: IndexReader, name: str) -> list[int]:
     return [values[doc] for doc in range(reader.doc_count_all())]
 
 
-def _raw(matcher: Matcher) -> Matcher:
+def _matcher(reader: IndexReader, field: str, text: str) -> Matcher | None:
+    """The term's postings in one segment, deleted documents included; None if absent."""
+    if (field, text.encode()) not in reader:
+        return None
+    matcher = reader.postings(field, text)
     # A segment with deletions wraps its postings to skip them; we mask them in bulk.
     return matcher.child if isinstance(matcher, FilterMatcher) else matcher
 

@@ -56,15 +56,16 @@ class Ranker:
                 self.live[offset : offset + leaf.doc_count_all()] = False
                 self.live[np.fromiter(leaf.all_doc_ids(), np.int64) + offset] = True
         # (document, tag) pairs for the facets, from the tag field's own postings.
-        number: dict[str, int] = {}
+        self._tag_number: dict[str, int] = {}
         docs: list[postings.Ids] = []
         tags: list[postings.Ids] = []
         for leaf, offset in self.leaves:
             for slug in leaf.field_terms("tags"):
                 tagged = postings.read(leaf, "tags", slug)[0] + offset
+                number = self._tag_number.setdefault(slug, len(self._tag_number))
                 docs.append(tagged)
-                tags.append(np.full(len(tagged), number.setdefault(slug, len(number))))
-        self.slugs = list(number)
+                tags.append(np.full(len(tagged), number))
+        self._slugs = list(self._tag_number)
         self._pair_doc = np.concatenate(docs) if docs else postings.NO_IDS
         self._pair_tag = np.concatenate(tags) if tags else postings.NO_IDS
         self._norms: dict[str, Scores] = {}
@@ -144,14 +145,14 @@ class Ranker:
     def tagged(self, slug: str) -> Mask:
         """Documents carrying a tag."""
         mask = np.zeros(self.size, np.bool_)
-        if slug in self.slugs:
-            mask[self._pair_doc[self._pair_tag == self.slugs.index(slug)]] = True
+        if (number := self._tag_number.get(slug)) is not None:
+            mask[self._pair_doc[self._pair_tag == number]] = True
         return mask
 
     def tag_counts(self, matched: Mask) -> dict[str, int]:
         """How many matched documents carry each tag (the facets)."""
-        counts = np.bincount(self._pair_tag[matched[self._pair_doc]], minlength=len(self.slugs))
-        return {self.slugs[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+        counts = np.bincount(self._pair_tag[matched[self._pair_doc]], minlength=len(self._slugs))
+        return {self._slugs[i]: int(counts[i]) for i in np.flatnonzero(counts)}
 
     def order(
         self, selected: Mask, scores: Scores, *, by_date: bool, start: int, count: int

@@ -191,8 +191,13 @@ class _Marker:
             lowered = line.lower()
             if near := [i for n in self.needles if (i := lowered.find(n)) >= 0]:
                 starts.append((line, min(near)))
-        windows = (line[max(0, i - PASSAGE_CHARS // 2) :][:PASSAGE_CHARS] for line, i in starts)
-        return "\n".join(list(dict.fromkeys(windows))[:MAX_PASSAGES])
+        first: dict[str, int] = {}  # one window per line, the first reason found wins
+        for line, i in starts:
+            first.setdefault(line, i)
+        windows = [
+            line[max(0, i - PASSAGE_CHARS // 2) :][:PASSAGE_CHARS] for line, i in first.items()
+        ]
+        return "\n".join(windows[:MAX_PASSAGES])
 
 
 def _hit(stored: Mapping[str, Any], catalogue: Catalogue, marker: _Marker) -> SearchHit:

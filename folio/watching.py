@@ -39,11 +39,6 @@ class ChangeFeed:
             self._give_up(error)
         self._watch_folders()
 
-    @property
-    def notified(self) -> bool:
-        """Whether changes are reported (rather than looked for on a timer)."""
-        return self._notify is not None
-
     def wait(self, stopped: threading.Event, until: datetime | None = None) -> None:
         """Return when something may have changed, `until` comes, or `stopped` is set."""
         if self._notify is None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import os
 import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -224,48 +224,48 @@ def title(store: ContentStore, slug: str) -> str:
     return post.title if post else ""
 
 
-def test_a_watching_worker_looks_only_when_a_file_changes(content: Path) -> None:
+@pytest.fixture
+def watching(content: Path) -> Iterator[ContentStore]:
+    """A store with its watcher thread, as in a gunicorn worker; stopped afterwards."""
     store = ContentStore(content, interval=0.05, watch=True)
-    try:
-        store.catalogue()
-        wait_for(lambda: store.looks >= 2)  # the first look after starting
-        idle = store.looks
-        time.sleep(0.5)
-        assert store.looks == idle  # ten intervals passed: nothing was scanned
-        path = content / "posts/2025-02-20-second-post.md"
-        path.write_text(path.read_text().replace("title: Second post", "title: Edited"))
-        wait_for(lambda: title(store, "second-post") == "Edited")
-        write_file(content, "posts/2025/new-folder.md", "title: Nested\ndate: 2025-01-05", "Hi.")
-        wait_for(lambda: title(store, "new-folder") == "Nested")  # in a folder made just now
-        (content / "posts/2025/new-folder.md").write_text(
-            "---\ntitle: Again\ndate: 2025-01-05\n---\n"
-        )
-        wait_for(lambda: title(store, "new-folder") == "Again")
-    finally:
-        store.stop()
+    yield store
+    store.stop()
+
+
+def test_a_watching_worker_looks_only_when_a_file_changes(
+    content: Path, watching: ContentStore
+) -> None:
+    watching.catalogue()
+    wait_for(lambda: watching.looks >= 2)  # the first look after starting
+    idle = watching.looks
+    time.sleep(0.5)
+    assert watching.looks == idle  # ten intervals passed: nothing was scanned
+    path = content / "posts/2025-02-20-second-post.md"
+    path.write_text(path.read_text().replace("title: Second post", "title: Edited"))
+    wait_for(lambda: title(watching, "second-post") == "Edited")
+    write_file(content, "posts/2025/new-folder.md", "title: Nested\ndate: 2025-01-05", "Hi.")
+    wait_for(lambda: title(watching, "new-folder") == "Nested")  # in a folder made just now
+    (content / "posts/2025/new-folder.md").write_text("---\ntitle: Again\ndate: 2025-01-05\n---\n")
+    wait_for(lambda: title(watching, "new-folder") == "Again")
 
 
 def test_without_inotify_a_watching_worker_looks_every_interval(
-    content: Path, monkeypatch: pytest.MonkeyPatch
+    content: Path, watching: ContentStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def unavailable() -> None:
         raise OSError("inotify is not available here")
 
     monkeypatch.setattr("folio.watching.INotify", unavailable)
-    store = ContentStore(content, interval=0.05, watch=True)
-    try:
-        store.catalogue()
-        wait_for(lambda: store.looks >= 5)
-        path = content / "posts/2025-02-20-second-post.md"
-        path.write_text(path.read_text().replace("title: Second post", "title: Polled"))
-        touch_later(path)
-        wait_for(lambda: title(store, "second-post") == "Polled")
-    finally:
-        store.stop()
+    watching.catalogue()  # the watcher thread starts here, without inotify
+    wait_for(lambda: watching.looks >= 5)
+    path = content / "posts/2025-02-20-second-post.md"
+    path.write_text(path.read_text().replace("title: Second post", "title: Polled"))
+    touch_later(path)
+    wait_for(lambda: title(watching, "second-post") == "Polled")
 
 
 def test_running_out_of_inotify_watches_falls_back_to_looking(
-    content: Path, monkeypatch: pytest.MonkeyPatch
+    content: Path, watching: ContentStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from inotify_simple import INotify
 
@@ -276,15 +276,11 @@ def test_running_out_of_inotify_watches_falls_back_to_looking(
             return int(super().add_watch(path, mask))
 
     monkeypatch.setattr("folio.watching.INotify", Limited)
-    store = ContentStore(content, interval=0.05, watch=True)
-    try:
-        store.catalogue()
-        wait_for(lambda: store.looks >= 2)  # watching, with inotify
-        write_file(content, "posts/2025/new-folder.md", "title: Nested\ndate: 2025-01-05", "Hi.")
-        wait_for(lambda: title(store, "new-folder") == "Nested")
-        path = content / "posts/2025/new-folder.md"
-        path.write_text("---\ntitle: Again\ndate: 2025-01-05\n---\n")
-        touch_later(path)
-        wait_for(lambda: title(store, "new-folder") == "Again")  # looked for, on the timer
-    finally:
-        store.stop()
+    watching.catalogue()
+    wait_for(lambda: watching.looks >= 2)  # watching, with inotify
+    write_file(content, "posts/2025/new-folder.md", "title: Nested\ndate: 2025-01-05", "Hi.")
+    wait_for(lambda: title(watching, "new-folder") == "Nested")
+    path = content / "posts/2025/new-folder.md"
+    path.write_text("---\ntitle: Again\ndate: 2025-01-05\n---\n")
+    touch_later(path)
+    wait_for(lambda: title(watching, "new-folder") == "Again")  # looked for, on the timer
