@@ -8,13 +8,14 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import FileSystemBytecodeCache
 
-from folio import cli, errors, views
-from folio.comments import ReplyStore
+from folio import cli
 from folio.config import ensure_secret_key, resolve_paths
-from folio.indexing import IndexFolder
-from folio.ratelimit import Limit, RateLimiter
-from folio.sitesearch import SiteSearch
-from folio.store import ContentStore
+from folio.content.store import ContentStore
+from folio.replies.ratelimit import Limit, RateLimiter
+from folio.replies.store import ReplyStore
+from folio.search.index import IndexFolder
+from folio.search.service import SiteSearch
+from folio.web import errors, views
 
 ROOT = Path(__file__).resolve().parent
 

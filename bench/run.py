@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.make_corpus import build_corpus  # noqa: E402
-from folio.indexing import IndexFolder  # noqa: E402
-from folio.sitesearch import SiteSearch  # noqa: E402
-from folio.store import ContentStore  # noqa: E402
+from folio.content.store import ContentStore  # noqa: E402
+from folio.search.index import IndexFolder  # noqa: E402
+from folio.search.service import SiteSearch  # noqa: E402
 
 WORK = ROOT / "bench" / "work"
 RESULTS = ROOT / "bench" / "results"

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from folio.catalogue import Catalogue
-from folio.content import Post
-from folio.render import render
-from folio.siteinfo import SiteInfo
-from folio.tags import Tag
+from folio.content.catalogue import Catalogue
+from folio.content.entries import Post
+from folio.content.render import render
+from folio.content.siteinfo import SiteInfo
+from folio.content.tags import Tag
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 

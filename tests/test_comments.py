@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from folio.atomic import write_atomically
-from folio.comments import DuplicateReply, Reply, ReplyStore, new_id, thread
+from folio.replies.store import DuplicateReply, Reply, ReplyStore, new_id, thread
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -95,7 +95,7 @@ WRITER = textwrap.dedent(
     import sys
     from datetime import UTC, datetime
     from pathlib import Path
-    from folio.comments import Reply, ReplyStore, new_id
+    from folio.replies.store import Reply, ReplyStore, new_id
 
     store = ReplyStore(Path(sys.argv[1]))
     for n in range(int(sys.argv[3])):

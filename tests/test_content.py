@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from folio.content import Page, Post, read_entry, slug_for
+from folio.content.entries import Page, Post, read_entry, slug_for
 from tests.conftest import write_file
 
 UTC = ZoneInfo("UTC")

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from folio import meta
+from folio.content import meta
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -12,10 +12,10 @@ from whoosh.index import FileIndex
 from whoosh.query import Term
 from whoosh.searching import Searcher
 
-from folio import postings
-from folio.indexing import make_schema
-from folio.query import RANKED_FIELDS, WORDS_FIELD, plan
-from folio.ranking import Ranker
+from folio.search import engine as postings
+from folio.search.index import make_schema
+from folio.search.query import RANKED_FIELDS, WORDS_FIELD, plan
+from folio.search.ranking import Ranker
 
 # Enough documents that common words span several 128-posting blocks.
 WORDS = ["otter", "river", "stone", "heron", "willow", "reed", "salmon", "kayak"]

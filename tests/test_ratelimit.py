@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from folio.ratelimit import Limit, RateLimiter
+from folio.replies.ratelimit import Limit, RateLimiter
 
 
 def test_gap_and_hourly_limit(tmp_path: Path) -> None:

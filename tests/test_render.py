@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from folio.render import TOC_MIN_HEADINGS, highlight_css, render, shorten
+from folio.content.render import TOC_MIN_HEADINGS, highlight_css, render, shorten
 
 
 def test_headings_get_anchors_and_a_toc_when_long_enough() -> None:

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from folio.comments import ReplyStore
+from folio.replies.store import ReplyStore
 
 URL = "/posts/first-post/"
 POST = "/posts/first-post/comments"

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from folio.content import Post
-from folio.render import render
-from folio.replyform import ReplyForm, cross_site, replies_open
+from folio.content.entries import Post
+from folio.content.render import render
+from folio.replies.form import ReplyForm, cross_site, replies_open
 
 GOOD = {"author": "Ann", "email": "ann@example.com", "comment": "Thanks!", "elapsed": "30"}
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from folio.replytext import reply_html
+from folio.replies.text import reply_html
 
 
 def test_html_is_escaped_never_rendered() -> None:

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from folio import indexing
-from folio.indexing import Difference, IndexFolder
-from folio.sitesearch import SiteSearch
-from folio.store import ContentStore
+from folio.content.store import ContentStore
+from folio.search import index as indexing
+from folio.search.index import Difference, IndexFolder
+from folio.search.service import SiteSearch
 from tests.conftest import write_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +62,7 @@ def test_added_changed_and_deleted_files_are_written_alone(
         applied.append(change)
         real_apply(ix, change)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("folio.sitesearch.apply", recording_apply)
+    monkeypatch.setattr("folio.search.service.apply", recording_apply)
     write_file(
         content, "posts/2025-04-01-otters.md", "title: Otters\ndate: 2025-04-01", "Otters swim."
     )
@@ -192,9 +192,9 @@ WORKER = textwrap.dedent(
     """
     import json, sys, time
     from pathlib import Path
-    from folio.indexing import IndexFolder
-    from folio.sitesearch import SiteSearch
-    from folio.store import ContentStore
+    from folio.search.index import IndexFolder
+    from folio.search.service import SiteSearch
+    from folio.content.store import ContentStore
 
     store = ContentStore(Path(sys.argv[1]), interval=0)
     search = SiteSearch(IndexFolder(Path(sys.argv[2])), background=True)
@@ -243,7 +243,7 @@ def test_an_index_of_an_older_schema_serves_until_its_replacement_is_live(
     older = built.rsplit("-v", 1)[0]  # named as a build of an earlier schema is
     (folder.path / built).rename(folder.path / older)
     folder.current_file.write_text(older)
-    monkeypatch.setattr("folio.sitesearch.SMALL_UPDATE", 0)  # as on a big site
+    monkeypatch.setattr("folio.search.service.SMALL_UPDATE", 0)  # as on a big site
     worker = SiteSearch(folder, background=True)
     first = worker.search(store.catalogue(), "telephone")  # starts the rebuild, serves the old
     assert not first.rebuilding and [hit.url for hit in first.hits] == ["/contact/"]
@@ -284,7 +284,7 @@ def test_a_worker_serving_an_unchecked_snapshot_leaves_the_index_alone(
     path.write_text(path.read_text().replace("Second body text.", "Now about kayaks."))
     SiteSearch(folder, background=False).sync(ContentStore(content, interval=0).catalogue())
     applied: list[Difference] = []
-    monkeypatch.setattr("folio.sitesearch.apply", lambda ix, change: applied.append(change))
+    monkeypatch.setattr("folio.search.service.apply", lambda ix, change: applied.append(change))
     worker = ContentStore(content, interval=0.05, snapshot=snapshot, watch=True)
     search = SiteSearch(folder, background=False)
     worker.listeners.append(search.sync)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from folio import snapshot as snapshot_module
-from folio.content import StoredRendering
-from folio.store import ContentStore
+from folio.content import snapshot as snapshot_module
+from folio.content.entries import StoredRendering
+from folio.content.store import ContentStore
 from tests.conftest import write_file
 
 
@@ -187,7 +187,11 @@ def test_the_snapshot_is_versioned_by_every_module_whose_classes_it_holds(
     for saved in [snapshot, *(tmp_path / "cache" / "bodies").glob("*.pickle")]:
         with saved.open("rb") as f:
             Recorder(f).load()
-    ours = {module.removeprefix("folio.") for module in modules if module.startswith("folio.")}
+    ours = {
+        module.removeprefix("folio.").replace(".", "/")
+        for module in modules
+        if module.startswith("folio.")
+    }
     assert ours and ours <= set(snapshot_module._SHAPING)
 
 
@@ -255,7 +259,7 @@ def test_without_inotify_a_watching_worker_looks_every_interval(
     def unavailable() -> None:
         raise OSError("inotify is not available here")
 
-    monkeypatch.setattr("folio.watching.INotify", unavailable)
+    monkeypatch.setattr("folio.content.watching.INotify", unavailable)
     watching.catalogue()  # the watcher thread starts here, without inotify
     wait_for(lambda: watching.looks >= 5)
     path = content / "posts/2025-02-20-second-post.md"
@@ -275,7 +279,7 @@ def test_running_out_of_inotify_watches_falls_back_to_looking(
                 raise OSError(28, "No space left on device")
             return int(super().add_watch(path, mask))
 
-    monkeypatch.setattr("folio.watching.INotify", Limited)
+    monkeypatch.setattr("folio.content.watching.INotify", Limited)
     watching.catalogue()
     wait_for(lambda: watching.looks >= 2)  # watching, with inotify
     write_file(content, "posts/2025/new-folder.md", "title: Nested\ndate: 2025-01-05", "Hi.")

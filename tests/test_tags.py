@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from folio.tags import Tag, build_cloud, canonical_names, tag_slug
+from folio.content.tags import Tag, build_cloud, canonical_names, tag_slug
 
 
 def test_spelling_and_spacing_share_one_slug() -> None:

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from wtforms import EmailField, Form, HiddenField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from .content import Post
+from folio.content.entries import Post
 
 #: Field limits of long-standing blog engines.
 MAX_NAME, MAX_EMAIL, MAX_URL, MAX_COMMENT = 245, 100, 200, 65_525

@@ -13,11 +13,11 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from markdown.extensions.toc import slugify
 
-from .checks import check_site
-from .comments import STATUSES, ReplyStore, Status
-from .indexing import IndexFolder
-from .sitesearch import SiteSearch
-from .store import ContentStore
+from folio.content.checks import check_site
+from folio.content.store import ContentStore
+from folio.replies.store import STATUSES, ReplyStore, Status
+from folio.search.index import IndexFolder
+from folio.search.service import SiteSearch
 
 
 def register(app: Flask) -> None:

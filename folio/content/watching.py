@@ -16,7 +16,7 @@ from pathlib import Path
 
 from inotify_simple import INotify, flags
 
-from .sources import folders
+from folio.content.sources import folders
 
 log = logging.getLogger(__name__)
 

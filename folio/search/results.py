@@ -19,11 +19,11 @@ from whoosh.highlight import (
     highlight,
 )
 
-from .catalogue import Catalogue
-from .content import Page, Post
-from .query import RANKED_FIELDS, WORDS_FIELD, Part, clean, parts, plan
-from .ranking import Ranker
-from .tags import Tag
+from folio.content.catalogue import Catalogue
+from folio.content.entries import Page, Post
+from folio.content.tags import Tag
+from folio.search.query import RANKED_FIELDS, WORDS_FIELD, Part, clean, parts, plan
+from folio.search.ranking import Ranker
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from . import meta
+from folio.content import meta
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from itertools import groupby
 
-from .content import Page, Post
-from .siteinfo import SiteInfo
-from .tags import Tag, TagCloud, build_cloud, canonical_names
+from folio.content.entries import Page, Post
+from folio.content.siteinfo import SiteInfo
+from folio.content.tags import Tag, TagCloud, build_cloud, canonical_names
 
 RELATED_POSTS = 3
 

@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import snapshot
-from .catalogue import Catalogue
-from .content import Page, Post, Reading, read_entry
-from .siteinfo import SiteInfo, read_site_info
-from .sources import Fingerprint, content_files, fingerprint, version
-from .watching import ChangeFeed
+from folio.content import snapshot
+from folio.content.catalogue import Catalogue
+from folio.content.entries import Page, Post, Reading, read_entry
+from folio.content.siteinfo import SiteInfo, read_site_info
+from folio.content.sources import Fingerprint, content_files, fingerprint, version
+from folio.content.watching import ChangeFeed
 
 log = logging.getLogger(__name__)
 

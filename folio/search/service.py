@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from whoosh.index import FileIndex, LockError
 from whoosh.searching import Searcher
 
-from .catalogue import Catalogue
-from .content import Post
-from .indexing import (
+from folio.content.catalogue import Catalogue
+from folio.content.entries import Post
+from folio.search.index import (
     SMALL_UPDATE,
     BuildStats,
     Difference,
@@ -23,9 +23,9 @@ from .indexing import (
     difference,
     indexed,
 )
-from .query import clean
-from .ranking import Ranker
-from .search import SearchResults, related_urls, run_query
+from folio.search.query import clean
+from folio.search.ranking import Ranker
+from folio.search.results import SearchResults, related_urls, run_query
 
 log = logging.getLogger(__name__)
 

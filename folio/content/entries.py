@@ -15,9 +15,9 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 from markupsafe import Markup
 
-from . import meta
-from .render import Rendered, render, shorten
-from .tags import Tag
+from folio.content import meta
+from folio.content.render import Rendered, render, shorten
+from folio.content.tags import Tag
 
 log = logging.getLogger(__name__)
 

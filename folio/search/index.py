@@ -18,8 +18,8 @@ from whoosh.reading import IndexReader
 from whoosh.util.filelock import FileLock
 from whoosh.writing import IndexWriter
 
-from .atomic import write_atomically
-from .content import Page, Post
+from folio.atomic import write_atomically
+from folio.content.entries import Page, Post
 
 #: A full build with more documents than this runs in the background, not in a request.
 SMALL_UPDATE = 200

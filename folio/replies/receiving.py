@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from .comments import DuplicateReply, Reply, ReplyStore, new_id
-from .content import Post
-from .ratelimit import RateLimiter
-from .replyform import ReplyForm
+from folio.content.entries import Post
+from folio.replies.form import ReplyForm
+from folio.replies.ratelimit import RateLimiter
+from folio.replies.store import DuplicateReply, Reply, ReplyStore, new_id
 
 Kind = Literal["stored", "ignored", "invalid", "duplicate", "limited"]
 

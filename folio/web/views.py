@@ -20,18 +20,18 @@ from flask import (
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
-from .catalogue import Catalogue
-from .comments import ReplyStore, thread, utcnow
-from .content import Page, Post
-from .paging import Pagination, paginate
-from .render import highlight_css
-from .replyform import ReplyForm, cross_site, replies_open
-from .replying import receive
-from .replytext import reply_html
-from .search import SearchResults
-from .sitesearch import SiteSearch
-from .store import ContentStore
-from .tags import tag_slug
+from folio.content.catalogue import Catalogue
+from folio.content.entries import Page, Post
+from folio.content.render import highlight_css
+from folio.content.store import ContentStore
+from folio.content.tags import tag_slug
+from folio.replies.form import ReplyForm, cross_site, replies_open
+from folio.replies.receiving import receive
+from folio.replies.store import ReplyStore, thread, utcnow
+from folio.replies.text import reply_html
+from folio.search.results import SearchResults
+from folio.search.service import SiteSearch
+from folio.web.paging import Pagination, paginate
 
 bp = Blueprint("site", __name__)
 

@@ -12,16 +12,16 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from .atomic import write_atomically
-from .content import Page, Reading, StoredRendering
-from .render import Rendered
+from folio.atomic import write_atomically
+from folio.content.entries import Page, Reading, StoredRendering
+from folio.content.render import Rendered
 
 log = logging.getLogger(__name__)
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent
 #: The modules that read, parse and render a file, and define what the snapshot holds.
 #: A change to any other module (search, views) keeps the snapshot.
-_SHAPING = ("atomic", "content", "meta", "render", "siteinfo", "snapshot", "tags")
+_SHAPING = ("atomic", "content/entries", "content/meta", "content/render", "content/siteinfo", "content/snapshot", "content/tags")
 
 
 @cache

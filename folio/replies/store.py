@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from .atomic import write_atomically
+from folio.atomic import write_atomically
 
 log = logging.getLogger(__name__)
 

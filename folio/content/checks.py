@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .store import ContentStore, Problem
+from folio.content.store import ContentStore, Problem
 
 
 def check_site(store: ContentStore, static_dir: Path) -> list[Problem]:

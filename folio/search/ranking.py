@@ -19,8 +19,8 @@ import numpy.typing as npt
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from . import postings
-from .query import RANKED_FIELDS, WORDS_FIELD, Plan
+from folio.search import engine as postings
+from folio.search.query import RANKED_FIELDS, WORDS_FIELD, Plan
 
 Mask = npt.NDArray[np.bool_]
 Scores = npt.NDArray[np.float64]
