@@ -4,8 +4,15 @@ from typing import Any
 
 
 def post_worker_init(worker: Any) -> None:
-    """Each worker loads the content and opens the index before it takes a request."""
+    """Each worker starts the site (one of them publishes) before it takes a request."""
     # Imported in the worker, not the arbiter, so a HUP reload picks up new code.
     from app import warm
 
     warm(worker.wsgi)
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """A worker's threads and render processes stop with it; its role passes on."""
+    from app import stop
+
+    stop(worker.wsgi)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import create_app
+from folio.site import Site
 
 Write = Callable[..., Path]
 
@@ -125,9 +127,38 @@ def content(tmp_path: Path) -> Path:
     return root
 
 
+def settle(app: Flask, timeout: float = 20.0) -> None:
+    """Start the site and wait until every body is rendered and the index holds them all."""
+    site: Site = app.extensions["folio"]
+    site.start()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        site.refresh()
+        catalogue = site.library.catalogue()
+        if (
+            site.library.generation > 0
+            and not site.cache.unrendered()
+            and site.search.ready
+            and not site.search.status(catalogue).stale
+        ):
+            return
+        time.sleep(0.02)
+    raise AssertionError("the site did not settle")
+
+
+def eventually(check: Callable[[], object], timeout: float = 10.0) -> None:
+    """Wait until check() is true (content changes reach workers through threads)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition never held")
+        time.sleep(0.02)
+
+
 @pytest.fixture
-def make_app(content: Path, tmp_path: Path) -> Callable[..., Flask]:
-    """Build the app on the test content, with extra settings."""
+def make_app(content: Path, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Build the app on the test content, with extra settings; its site stops after the test."""
+    made: list[Flask] = []
 
     def make(**settings: object) -> Flask:
         config: dict[str, object] = {
@@ -137,22 +168,27 @@ def make_app(content: Path, tmp_path: Path) -> Callable[..., Flask]:
             "SEARCH_INDEX_DIR": tmp_path / "search_index",
             "COMMENTS_DIR": tmp_path / "comments",
             "CACHE_DIR": tmp_path / "cache",
-            "CONTENT_RELOAD_INTERVAL": 0,
-            "CONTENT_WATCH": False,
-            "SEARCH_BACKGROUND": False,
+            "CONTENT_RELOAD_INTERVAL": 0.05,
             "POSTS_PER_PAGE": 2,
             "COMMENT_RATE_GAP": 0,  # the rate-limit tests set their own limits
             "COMMENT_RATE_PER_HOUR": 1000,
         }
         config.update(settings)
-        return create_app(config)
+        app = create_app(config)
+        made.append(app)
+        return app
 
-    return make
+    yield make
+    for app in made:
+        app.extensions["folio"].stop()
 
 
 @pytest.fixture
 def app(make_app: Callable[..., Flask]) -> Flask:
-    return make_app()
+    """The app with the production defaults (watching on), settled."""
+    app = make_app()
+    settle(app)
+    return app
 
 
 @pytest.fixture

@@ -8,11 +8,16 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from itertools import groupby
 
-from folio.content.entries import Page, Post
+from folio.content.entries import Page, Post, Problem
 from folio.content.siteinfo import SiteInfo
 from folio.content.tags import Tag, TagCloud, build_cloud, canonical_names
 
 RELATED_POSTS = 3
+#: Page slugs that a built-in route answers first, so a page with one could never be seen.
+RESERVED_SLUGS = frozenset(
+    ["about", "archive", "feed.xml", "gallery", "images", "page", "posts", "robots.txt"]
+    + ["rss.xml", "search", "search.json", "sitemap.xml", "static", "tags", "highlight.css"]
+)
 
 
 @dataclass(frozen=True)
@@ -46,9 +51,6 @@ class Catalogue:
         visible.sort(key=lambda post: (post.date, post.slug), reverse=True)
         self.site = site
         self.about = about
-        #: Built from a saved snapshot before anyone looked at the files: served, but the
-        #: search index is not brought in line with it (it may be older than the index).
-        self.provisional = False
         self.posts: tuple[Post, ...] = tuple(visible)
         self.pages = {page.slug: page for page in pages}
         self._by_slug = {post.slug: post for post in self.posts}
@@ -128,3 +130,36 @@ def _with_tag_names(post: Post, names: dict[str, str]) -> Post:
     if all(names[tag.slug] == tag.name for tag in post.tags):
         return post  # the usual case: no new objects for it
     return replace(post, tags=tuple(Tag(tag.slug, names[tag.slug]) for tag in post.tags))
+
+
+def assemble(
+    entries: Iterable[tuple[str, Page]],
+    *,
+    site: SiteInfo,
+    now: datetime,
+    show_drafts: bool = False,
+) -> tuple[Catalogue, list[Problem]]:
+    """The catalogue of (name, entry) pairs sorted by name: about.md, then posts and pages.
+
+    Two entries with one slug: the first by file name wins, the other is a problem.
+    """
+    posts: list[Post] = []
+    pages: list[Page] = []
+    about: Page | None = None
+    problems: list[Problem] = []
+    first: dict[tuple[str, str], str] = {}
+    for name, entry in entries:
+        if name == "about.md":
+            about = replace(entry, slug="about")  # always served at /about/
+        elif entry.kind == "page" and entry.slug in RESERVED_SLUGS:
+            problems.append(Problem(name, f"page slug {entry.slug!r} is a reserved path"))
+        elif (used := first.setdefault((entry.kind, entry.slug), name)) != name:
+            problems.append(Problem(name, f"duplicate slug {entry.slug!r}: {used} is used"))
+        elif isinstance(entry, Post):
+            posts.append(entry)
+        else:
+            pages.append(entry)
+    catalogue = Catalogue(
+        posts, pages, site=site, now=now, show_drafts=show_drafts, about=about
+    )
+    return catalogue, problems

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 
 
 class MetaError(ValueError):
@@ -49,10 +49,26 @@ def moment(meta: Mapping[str, object], key: str, zone: tzinfo) -> datetime | Non
         except ValueError:
             raise MetaError(f"{key!r} is not a date: {value!r} (use YYYY-MM-DD)") from None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=zone)
-    if isinstance(value, date):
-        return datetime.combine(value, time(), tzinfo=zone)
-    raise MetaError(f"{key!r} is not a date: {value!r} (use YYYY-MM-DD)")
+        found = value if value.tzinfo else value.replace(tzinfo=zone)
+    elif isinstance(value, date):
+        found = datetime.combine(value, time(), tzinfo=zone)
+    else:
+        raise MetaError(f"{key!r} is not a date: {value!r} (use YYYY-MM-DD)")
+    return _showable(found, key, zone)
+
+
+def _showable(moment: datetime, key: str, zone: tzinfo) -> datetime:
+    """Refuse a moment that has no equivalent in UTC or the site's zone (year 1, 9999)."""
+    try:
+        showable = 1 < moment.astimezone(UTC).year < 9999 and 1 < moment.astimezone(zone).year
+    except (OverflowError, ValueError):
+        showable = False
+    if not showable:
+        raise MetaError(
+            f"{key!r} {moment.date().isoformat()} cannot be shown in the site's timezone; "
+            "use a date between the years 2 and 9998"
+        )
+    return moment
 
 
 def names(meta: Mapping[str, object], key: str) -> tuple[list[str], list[str]]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from functools import cache
-from html.parser import HTMLParser
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -13,56 +13,15 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 from pygments.formatters import HtmlFormatter
 
+from folio.content.plaintext import TextReader
+from folio.content.sanitise import sanitise
+
 WORDS_PER_MINUTE = 220
 TOC_MIN_HEADINGS = 3
 SUMMARY_CHARS = 280
-# Block elements end a line of plain text, so snippets keep paragraph breaks.
-_BLOCKS = frozenset(
-    [
-        "p",
-        "div",
-        "li",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "pre",
-        "blockquote",
-        "tr",
-        "table",
-        "ul",
-        "ol",
-        "dl",
-        "dt",
-        "dd",
-        "figure",
-        "hr",
-        "br",
-    ]
-)
-_VOID = frozenset(
-    [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "source",
-        "track",
-        "wbr",
-    ]
-)
-# Generated link decorations that are not the author's words.
-_SKIP_CLASSES = frozenset({"headerlink", "footnote-backref"})
-
-
+#: How much of a body is rendered to find its first paragraph.
+LEAD_CHARS = 2000
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.MULTILINE)
 @dataclass(frozen=True)
 class Rendered:
     """A rendered Markdown document and what was learnt while rendering it."""
@@ -131,22 +90,28 @@ def _new_markdown() -> markdown.Markdown:
 _local = threading.local()
 
 
-def render(source: str) -> Rendered:
-    """Render Markdown source to HTML with its TOC, plain text, links and images."""
+def render(source: str, *, trust_html: bool = False) -> Rendered:
+    """Render Markdown source to HTML with its TOC, plain text, links and images.
+
+    Raw HTML in the source is sanitised unless `trust_html` (CONTENT_TRUST_HTML) is set.
+    """
     md: markdown.Markdown | None = getattr(_local, "md", None)
     if md is None:
         md = _local.md = _new_markdown()
     md.reset()
     html = md.convert(source)
+    if not trust_html:
+        html = sanitise(html)
     tokens = getattr(md, "toc_tokens", [])
     headings = _count_headings(tokens)
     toc = md.toc if headings >= TOC_MIN_HEADINGS else ""  # type: ignore[attr-defined]
-    reader = _TextReader()
+    if not trust_html:
+        toc = sanitise(toc)
+    reader = TextReader()
     reader.feed(html)
     reader.close()
     return Rendered(
-        # Content files are the site owner's own writing, so their HTML is trusted.
-        html=Markup(html),  # noqa: S704
+        html=Markup(html),  # noqa: S704 (sanitised above, or trusted by the owner's setting)
         toc=Markup(toc),  # noqa: S704
         headings=headings,
         text=reader.text(),
@@ -164,56 +129,15 @@ def _count_headings(tokens: list[dict[str, object]]) -> int:
     return count
 
 
-class _TextReader(HTMLParser):
-    """Collect the words, the first paragraph, links and images of rendered HTML."""
+def lead_paragraph(source: str) -> str:
+    """The first paragraph's text, from a rendering of the source's opening blocks only.
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.links: list[str] = []
-        self.images: list[str] = []
-        self.first_paragraph = ""
-        self._skip_depth = 0
-        self._paragraph: list[str] | None = None
-        self._seen_paragraph = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if self._skip_depth or _SKIP_CLASSES & set((attributes.get("class") or "").split()):
-            self._skip_depth += tag not in _VOID
-            return
-        if tag == "a" and attributes.get("href"):
-            self.links.append(attributes["href"] or "")
-        elif tag == "img" and attributes.get("src"):
-            self.images.append(attributes["src"] or "")
-        elif tag == "p" and not self._seen_paragraph:
-            self._paragraph = []
-        if tag in _BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._skip_depth:
-            self._skip_depth -= 1
-            return
-        if tag == "p" and self._paragraph is not None:
-            text = "".join(self._paragraph).strip()
-            if text:  # a paragraph holding only an image is not a summary
-                self.first_paragraph = " ".join(text.split())
-                self._seen_paragraph = True
-            self._paragraph = None
-        if tag in _BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._skip_depth:
-            return
-        self.parts.append(data)
-        if self._paragraph is not None:
-            self._paragraph.append(data)
-
-    def text(self) -> str:
-        lines = (" ".join(line.split()) for line in "".join(self.parts).splitlines())
-        return "\n".join(line for line in lines if line)
+    Listings need summaries before bodies are rendered; a bounded prefix (with the
+    document's link definitions, which may sit at its end) keeps that cheap for any file.
+    """
+    opening = source.lstrip("\n")[:LEAD_CHARS]
+    definitions = "\n".join(_LINK_DEFINITION.findall(source[LEAD_CHARS:]))
+    return render(f"{opening}\n\n{definitions}").first_paragraph
 
 
 def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:

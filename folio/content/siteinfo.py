@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from folio.content import meta
+from folio.content.frontmatter import Unreadable, load_yaml, read_text
+
+MAX_SETTINGS_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,11 @@ def read_site_info(path: Path) -> tuple[SiteInfo, list[str]]:
     if not path.exists():
         return SiteInfo(), []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        return SiteInfo(), [f"cannot read site settings: {e}"]
+        data = load_yaml(read_text(str(path), MAX_SETTINGS_BYTES), "site settings")
+    except OSError as e:
+        return SiteInfo(), [f"cannot read site settings: {e.strerror or e}"]
+    except Unreadable as e:
+        return SiteInfo(), [str(e)]
     if not isinstance(data, dict):
         return SiteInfo(), ["site settings must be a mapping of keys to values"]
     problems: list[str] = []

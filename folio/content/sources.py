@@ -20,16 +20,24 @@ FOLDERS: tuple[tuple[str, Kind], ...] = (("posts", "post"), ("pages", "page"))
 def content_files(root: Path) -> Iterator[tuple[str, Fingerprint, Kind]]:
     """Every content file with its fingerprint and kind, about.md first, then by name."""
     top = str(root)
+    inside = os.path.realpath(top) + os.sep
     about = os.path.join(top, "about.md")
-    if (found := fingerprint(about)) is not None:
+    if inside_root(about, inside) and (found := fingerprint(about)) is not None:
         yield about, found, "page"
     for folder, kind in FOLDERS:
         for entry in _markdown_files(os.path.join(top, folder)):
+            if entry.is_symlink() and not inside_root(entry.path, inside):
+                continue  # a link to a file elsewhere on the machine is not content
             try:
                 stat = entry.stat()
             except OSError:
-                continue  # deleted while we looked
+                continue  # deleted while we looked, or a dangling link
             yield entry.path, (stat.st_mtime_ns, stat.st_size, stat.st_ino), kind
+
+
+def inside_root(path: str, inside: str) -> bool:
+    """Whether path, symbolic links resolved, is a file under `inside` (a folder + os.sep)."""
+    return os.path.realpath(path).startswith(inside)
 
 
 def folders(root: Path) -> list[str]:
@@ -51,9 +59,9 @@ def fingerprint(path: str) -> Fingerprint | None:
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
-def version(found: Fingerprint) -> str:
+def version(found: Fingerprint | None) -> str:
     """A fingerprint as the short text kept in the index."""
-    return "-".join(f"{part:x}" for part in found)
+    return "-".join(f"{part:x}" for part in found) if found else ""
 
 
 def _markdown_files(folder: str) -> Iterator[os.DirEntry[str]]:

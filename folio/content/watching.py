@@ -54,6 +54,15 @@ class ChangeFeed:
                 self._watch_folders()  # new folders need watches of their own
                 return
 
+    def pending(self) -> bool:
+        """Whether a change was reported since the last wait (never blocks)."""
+        if self._notify is None:
+            return False
+        if self._notify.read(timeout=0):
+            self._watch_folders()
+            return True
+        return False
+
     def _give_up(self, error: Exception) -> None:
         log.info("watching %s by looking every %.1f s (%s)", self.root, self.interval, error)
         self.close()

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -139,8 +140,12 @@ class Ranker:
 
     def url(self, doc: int) -> str:
         """The URL of a document."""
-        url: str = self.searcher.reader().stored_fields(doc)["url"]
-        return url
+        return str(self.stored(doc)["url"])
+
+    def stored(self, doc: int) -> dict[str, Any]:
+        """A document's stored fields."""
+        found: dict[str, Any] = self.searcher.reader().stored_fields(doc)
+        return found
 
     def tagged(self, slug: str) -> Mask:
         """Documents carrying a tag."""

@@ -113,9 +113,7 @@ def run_query(
         count=PER_PAGE,
     )
     marker = _Marker(ranker.schema[RANKED_FIELDS[-1]].analyzer, ranked.terms, wanted.phrases)
-    hits = tuple(
-        _hit(ranker.searcher.reader().stored_fields(doc), catalogue, marker) for doc in docs
-    )
+    hits = tuple(_hit(ranker.stored(doc), catalogue, marker) for doc in docs)
     return replace(
         base,
         hits=hits,
@@ -201,19 +199,23 @@ class _Marker:
 
 
 def _hit(stored: Mapping[str, Any], catalogue: Catalogue, marker: _Marker) -> SearchHit:
-    entry = catalogue.entry(stored["url"])
-    tags = tuple(
-        catalogue.tags[s] for s in stored.get("tags", "").split(",") if s in catalogue.tags
-    )
-    date = stored.get("date") if stored.get("kind") == "post" else None
-    return SearchHit(
-        url=stored["url"],
-        title=marker.title(stored["title"]),
-        kind=stored.get("kind", "post"),
-        date=date.replace(tzinfo=UTC).astimezone(catalogue.site.timezone) if date else None,
-        tags=tags,
-        snippet=marker.snippet(entry.text, entry.summary) if entry else Markup(""),
-    )
+    """One result from the index's stored fields; bad data in them degrades this hit only."""
+    url, title = str(stored.get("url", "")), str(stored.get("title", ""))
+    try:
+        names = dict(zip(stored["tags"].split(","), stored.get("tagnames", ()), strict=False))
+        tags = tuple(catalogue.tags.get(slug) or Tag(slug, name) for slug, name in names.items())
+        date = stored.get("date") if stored.get("kind") == "post" else None
+        return SearchHit(
+            url=url,
+            title=marker.title(title),
+            kind=stored.get("kind", "post"),
+            date=date.replace(tzinfo=UTC).astimezone(catalogue.site.timezone) if date else None,
+            tags=tags,
+            snippet=marker.snippet(stored.get("text", ""), stored.get("summary", "")),
+        )
+    except Exception:
+        log.exception("search hit %s shown without its details", url)
+        return SearchHit(url, escape(title), "post", None, (), Markup(""))
 
 
 def _suggest(ranker: Ranker, text: str) -> str | None:
@@ -236,9 +238,9 @@ def _suggest(ranker: Ranker, text: str) -> str | None:
     return suggestion if ranker.rank(plan(suggestion, ranker.schema)).matched.any() else None
 
 
-def related_urls(ranker: Ranker, entry: Page, limit: int) -> list[str]:
+def related_urls(ranker: Ranker, entry: Page, text: str, limit: int) -> list[str]:
     """Other posts whose body and tags are most like this one's (Whoosh's key terms)."""
-    terms = ranker.searcher.key_terms_from_text("body", entry.text, numterms=12)
+    terms = ranker.searcher.key_terms_from_text("body", text, numterms=12)
     weighted = [("body", word, weight) for word, weight in terms]
     if isinstance(entry, Post):
         weighted += [("tags", tag.slug, 2.0) for tag in entry.tags]

@@ -1,0 +1,18 @@
+"""The web layer: routes by area, errors, caching headers, what templates see."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from folio.web import assets, caching, context, errors, pages, replies, search
+
+
+def register(app: Flask) -> None:
+    """Attach the routes, the error pages and the headers; start the site on first use."""
+    for blueprint in (context.bp, pages.bp, replies.bp, search.bp, assets.bp):
+        app.register_blueprint(blueprint)
+    errors.register(app)
+    app.after_request(caching.cache_headers)
+    # Under gunicorn, app.warm has started the site before any request; a development
+    # server or a test client starts it here, at its first request.
+    app.before_request(lambda: context.site().start())

@@ -13,7 +13,7 @@ from whoosh.query import Term
 from whoosh.searching import Searcher
 
 from folio.search import engine as postings
-from folio.search.index import make_schema
+from folio.search.schema import make_schema
 from folio.search.query import RANKED_FIELDS, WORDS_FIELD, plan
 from folio.search.ranking import Ranker
 

@@ -5,14 +5,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from folio.content.entries import Page, Post, read_entry, slug_for
+from folio.content.entries import Kind, Page, Post, Reading, read_entry, slug_for
 from tests.conftest import write_file
 
 UTC = ZoneInfo("UTC")
+LIMIT = 1024 * 1024
+
+
+def read(path: Path, kind: Kind = "post", zone: ZoneInfo = UTC, limit: int = LIMIT) -> Reading:
+    return read_entry(str(path), kind, zone, "v1", limit)
 
 
 def read_post(path: Path) -> Post:
-    reading = read_entry(path, "post", UTC)
+    reading = read(path)
     assert isinstance(reading.entry, Post), reading.problems
     return reading.entry
 
@@ -22,7 +27,7 @@ def test_slug_drops_the_date_prefix() -> None:
     assert slug_for(Path("plain.md")) == "plain"
 
 
-def test_a_post_is_rendered_once_with_all_its_fields(tmp_path: Path) -> None:
+def test_a_post_is_read_with_all_its_fields_without_rendering_its_body(tmp_path: Path) -> None:
     path = write_file(
         tmp_path,
         "posts/2025-01-10-x.md",
@@ -47,10 +52,11 @@ def test_a_post_is_rendered_once_with_all_its_fields(tmp_path: Path) -> None:
     assert post.summary == "First paragraph here."
     assert post.updated is not None and post.updated.month == 2
     assert post.author == "Ann"
-    assert post.image == "/images/a.svg" and "/images/a.svg" in post.images
+    assert post.image == "/images/a.svg"
     assert post.comments is False and post.draft is False
     assert post.extra == {"mood": "cheerful"}
-    assert post.__html__() == post.body and "<p>First paragraph here.</p>" in post.body
+    assert post.version == "v1" and post.source == str(path)
+    assert not hasattr(post, "body")  # bodies are rendered apart, in bounded time
 
 
 def test_written_summary_and_slug_win(tmp_path: Path) -> None:
@@ -71,14 +77,20 @@ def test_written_summary_and_slug_win(tmp_path: Path) -> None:
         ("date: 2025-01-01", "missing 'title'"),
         ("title: T", "missing 'date'"),
         ("title: T\ndate: someday", "'date' is not a date"),
-        ("title: [T\ndate: 2025-01-01", "invalid YAML front matter"),
+        ("title: [T\ndate: 2025-01-01", "invalid YAML in front matter"),
+        ("title: T\ndate: 2024-02-30", "day is out of range for month"),
+        ("title: T\ndate: 0001-01-01", "cannot be shown in the site's timezone"),
+        ("title: T\ndate: 9999-12-31", "cannot be shown in the site's timezone"),
+        ("title: T\ndate: 2025-01-01\nx: " + "[" * 1000 + "]" * 1000, "nested"),
+        ("title: T\ndate: 2025-01-01\nx: " + "[" * 50000 + "]" * 50000, "limit is 16 KB"),
         ("title: T\ndate: 2025-01-01\ndraft: perhaps", "'draft' must be true or false"),
         ("title: T\ndate: 2025-01-01\nslug: ../../app", "must not contain '/'"),
         ("- just\n- a list", "front matter must be a mapping"),
     ],
 )
 def test_bad_front_matter_is_reported_not_raised(tmp_path: Path, front: str, reason: str) -> None:
-    reading = read_entry(write_file(tmp_path, "posts/bad.md", front, "Body."), "post", UTC)
+    path = write_file(tmp_path, "posts/bad.md", front, "Body.")
+    reading = read(path, zone=ZoneInfo("Asia/Tokyo"))
     assert reading.entry is None
     assert any(reason in problem for problem in reading.problems), reading.problems
 
@@ -87,19 +99,44 @@ def test_unreadable_bytes_are_reported(tmp_path: Path) -> None:
     path = tmp_path / "posts" / "latin1.md"
     path.parent.mkdir()
     path.write_bytes(b"---\ntitle: Caf\xe9\ndate: 2025-01-01\n---\n")
-    reading = read_entry(path, "post", UTC)
-    assert reading.entry is None and "cannot read file" in reading.problems[0]
+    reading = read(path)
+    assert reading.entry is None and "not UTF-8 text" in reading.problems[0]
+
+
+def test_front_matter_without_its_closing_fence_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "open.md"
+    path.write_text("---\ntitle: Open\ndate: 2025-01-01\n\nThe body.\n")
+    assert "no closing '---'" in read(path).problems[0]
+
+
+def test_a_file_over_the_size_limit_is_not_read(tmp_path: Path) -> None:
+    path = write_file(tmp_path, "big.md", "title: Big\ndate: 2025-01-01", "word " * 300)
+    reading = read(path, limit=1000)
+    assert reading.entry is None and "the limit is 1,000" in reading.problems[0]
+
+
+def test_a_missing_file_is_a_problem_not_an_error(tmp_path: Path) -> None:
+    assert "cannot read file" in read(tmp_path / "gone.md").problems[0]
+
+
+def test_the_summary_comes_from_the_opening_only(tmp_path: Path) -> None:
+    body = "![a picture](/images/x.png)\n\nThe [first][ref] words.\n\n" + "More. " * 100_000
+    front = "title: T\ndate: 2025-01-01"
+    path = write_file(tmp_path, "posts/long.md", front, body + "\n\n[ref]: /x")
+    post = read_post(path)
+    assert post.summary == "The first words."
+    assert post.reading_minutes > 400
 
 
 def test_unknown_tag_types_are_reported_but_the_post_stays(tmp_path: Path) -> None:
     path = write_file(tmp_path, "posts/t.md", "title: T\ndate: 2025-01-01\ntags: [ok, 7, {a: b}]")
-    reading = read_entry(path, "post", UTC)
+    reading = read(path)
     assert isinstance(reading.entry, Post)
     assert [t.name for t in reading.entry.tags] == ["ok"]
     assert len(reading.problems) == 2
 
 
 def test_pages_need_no_date(tmp_path: Path) -> None:
-    reading = read_entry(write_file(tmp_path, "pages/p.md", "title: P", "Hello."), "page", UTC)
+    reading = read(write_file(tmp_path, "pages/p.md", "title: P", "Hello."), "page")
     assert isinstance(reading.entry, Page) and not isinstance(reading.entry, Post)
     assert reading.entry.url == "/p/"

