@@ -24,9 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.make_corpus import build_corpus  # noqa: E402
-from folio.content.store import ContentStore  # noqa: E402
-from folio.search.index import IndexFolder  # noqa: E402
-from folio.search.service import SiteSearch  # noqa: E402
+from folio.content.library import Library  # noqa: E402
+from folio.site import Site  # noqa: E402
 
 WORK = ROOT / "bench" / "work"
 RESULTS = ROOT / "bench" / "results"
@@ -100,43 +99,64 @@ def timed(task: object) -> tuple[object, float]:
 
 
 def in_process(size: int, content: Path, index: Path, cache: Path, procs: int) -> dict[str, float]:
-    """Load, build, search and update in this process."""
+    """Publish, render, build, search and update in this process, as the publisher does."""
     out: dict[str, float] = {}
-    store = ContentStore(content, interval=3600, snapshot=cache / "content.pickle")
-    catalogue, out["load_cold_s"] = timed(store.catalogue)
-    warm = ContentStore(content, interval=3600, snapshot=cache / "content.pickle")
-    _, out["load_warm_s"] = timed(warm.catalogue)
-    entries = catalogue.searchable()  # type: ignore[attr-defined]
-    folder = IndexFolder(index)
-    stats = folder.build(entries, procs=procs, limitmb=256)
+    config = {
+        "CONTENT_DIR": content,
+        "CACHE_DIR": cache,
+        "SEARCH_INDEX_DIR": index,
+        "COMMENTS_DIR": cache / "comments",
+        "SECRET_KEY": "bench",
+        "SHOW_DRAFTS": False,
+        "RENDER_TIMEOUT": 30.0,
+        "CONTENT_WATCH": False,
+        "CONTENT_TRUST_HTML": False,
+        "CONTENT_RELOAD_INTERVAL": 1.0,
+        "MAX_CONTENT_FILE_BYTES": 1024 * 1024,
+        "COMMENT_RATE_GAP": 15.0,
+        "COMMENT_RATE_PER_HOUR": 6,
+    }
+    site = Site(config)
+    assert site.role.take()
+    publishing = site.publishing
+    publishing.cache.prepare()
+    publishing.pool.start()
+    _, out["load_cold_s"] = timed(publishing.publisher.publish)  # front matter of every file
+    _, out["render_s"] = timed(publishing.publisher.render_pending)
+    warm = Library(site.cache)
+    _, out["load_warm_s"] = timed(warm.refresh)  # a worker taking in what was published
+    site.library.refresh()
+    stats = publishing.indexer.rebuild()
+    assert stats is not None
     out.update(
         build_s=stats.seconds,
         build_docs_per_s=stats.documents / stats.seconds,
         index_mb=stats.size / 1_048_576,
         documents=stats.documents,
     )
-    search = SiteSearch(folder, background=False)
-    _, out["open_searcher_s"] = timed(search.searcher)
-    _, out["first_sync_s"] = timed(lambda: search.sync(warm.catalogue()))
+    search = site.search
+    _, out["open_searcher_s"] = timed(search.refresh)
+    _, out["first_sync_s"] = timed(publishing.indexer.sync)
+    catalogue = site.library.catalogue()
     for label, rounds in (("cold", 1), ("repeat", 4)):  # first asks, then remembered ones
         latencies = []
         for _ in range(rounds):
             for query in QUERIES:
-                _, seconds = timed(lambda q=query: search.search(warm.catalogue(), q))
+                _, seconds = timed(lambda q=query: search.search(catalogue, q))
                 latencies.append(seconds * 1000)
         out[f"query_{label}_p50_ms"] = percentile(latencies, 0.5)
         out[f"query_{label}_p95_ms"] = percentile(latencies, 0.95)
-    warm.listeners.append(search.sync)
     post = next(iter(sorted((content / "posts").glob("*.md"))))
     post.write_text(post.read_text() + "\nZyzzogeton benchmarkword.\n")
     started = time.perf_counter()
-    warm.refresh()
-    found = search.search(warm.catalogue(), "zyzzogeton").total
+    publishing.run_once()
+    site.refresh()
+    found = search.search(site.library.catalogue(), "zyzzogeton").total
     out["update_one_s"] = time.perf_counter() - started
     assert found == 1, "the edited post was not found"
     out["rss_mb"] = rss_mb()
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    search.close()
+    site.stop()
     return out
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
+from contextlib import suppress
 from pathlib import Path
 
 
@@ -31,3 +33,20 @@ def write_atomically(path: Path, data: bytes, *, durable: bool = True) -> None:
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+def sweep(folder: Path, older_than: float = 60.0) -> int:
+    """Remove temporary files that killed writes left behind; returns how many.
+
+    Only files older than `older_than` seconds go: a younger one may be another
+    process's write in progress.
+    """
+    removed = 0
+    cutoff = time.time() - older_than
+    for pattern in (".*.tmp", "*/.*.tmp"):
+        for leftover in folder.glob(pattern):
+            with suppress(OSError):  # gone already, or not ours to remove
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+                    removed += 1
+    return removed

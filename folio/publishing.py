@@ -11,8 +11,10 @@ import fcntl
 import logging
 import os
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
+from folio.atomic import sweep
 from folio.content.bounded import RenderPool
 from folio.content.cache import ContentCache
 from folio.content.library import Library
@@ -79,8 +81,14 @@ class Publishing:
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self, *, follow: bool) -> None:
-        """Publish what changed since the last run now; then, with `follow`, keep at it."""
+    def start(self, *, follow: bool, leftovers: Iterable[Path] = ()) -> None:
+        """Publish what changed since the last run now; then, with `follow`, keep at it.
+
+        First, temporary files that killed writes left in `leftovers` are removed.
+        """
+        for folder in leftovers:
+            if removed := sweep(folder):
+                log.info("removed %d unfinished temporary file(s) in %s", removed, folder)
         self.cache.prepare()
         self.pool.start()
         self.publisher.publish()  # front matter only: the first pages can be served

@@ -115,7 +115,8 @@ class Site:
         if not self.role.take():
             return False
         log.info("this process publishes the content in %s", self.cache.root)
-        self.publishing.start(follow=self.follows)
+        leftovers = (self.replies.root, self.cache.path.parent, self.index.path)
+        self.publishing.start(follow=self.follows, leftovers=leftovers)
         return True
 
     def _await_first_publication(self) -> None:

@@ -10,6 +10,7 @@ from flask import Flask
 
 from app import ROOT, create_app
 from folio.config import ensure_secret_key
+from tests.conftest import eventually
 
 
 def test_settings_come_from_flask_environment_variables(
@@ -24,12 +25,15 @@ def test_settings_come_from_flask_environment_variables(
     monkeypatch.setenv("FLASK_POSTS_PER_PAGE", "10")
     monkeypatch.setenv("FLASK_SHOW_DRAFTS", "true")
     app = create_app()
-    assert app.config["CONTENT_DIR"] == content
-    assert app.config["POSTS_PER_PAGE"] == 10
-    assert app.extensions["folio.content"].show_drafts is True
-    assert app.config["COMMENTS_DIR"] == Path(app.instance_path) / "comments"
-    html = app.test_client().get("/").get_data(as_text=True)
-    assert "Unfinished draft" in html
+    try:
+        assert app.config["CONTENT_DIR"] == content
+        assert app.config["POSTS_PER_PAGE"] == 10
+        assert app.extensions["folio"].library.show_drafts is True
+        assert app.config["COMMENTS_DIR"] == Path(app.instance_path) / "comments"
+        html = app.test_client().get("/").get_data(as_text=True)
+        assert "Unfinished draft" in html
+    finally:
+        app.extensions["folio"].stop()
 
 
 def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path: Path) -> None:
@@ -53,11 +57,15 @@ def test_the_sample_site_serves(tmp_path: Path) -> None:
             "CONTENT_WATCH": False,
         }
     )
-    client = app.test_client()
-    assert client.get("/").status_code == 200
+    try:
+        client = app.test_client()
+        assert client.get("/").status_code == 200
+        assert client.get("/search?q=back+pain").status_code == 200  # indexed before serving
+    finally:
+        app.extensions["folio"].stop()
 
 
-def test_gunicorn_workers_warm_up_before_their_first_request(
+def test_gunicorn_workers_start_the_site_before_their_first_request_and_stop_it(
     make_app: Callable[..., Flask],
 ) -> None:
     app = make_app()
@@ -65,9 +73,11 @@ def test_gunicorn_workers_warm_up_before_their_first_request(
     assert spec and spec.loader
     config = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(config)
-    config.post_worker_init(SimpleNamespace(wsgi=app))
-    store = app.extensions["folio.content"]
-    assert store.reads == 7  # the content is loaded
-    search = app.extensions["folio.search"]
-    assert search.status(store.catalogue()).documents == 5  # the index is built and open
-    assert store.reads == 7
+    worker = SimpleNamespace(wsgi=app)
+    config.post_worker_init(worker)
+    site = app.extensions["folio"]
+    assert site.publishes and site.publishing.publisher.reads == 7  # the content is read
+    assert len(site.library.catalogue().posts) == 3  # and this worker's catalogue holds it
+    eventually(lambda: site.search.status(site.library.catalogue()).documents == 5)
+    config.worker_exit(None, worker)
+    assert not site.publishes  # the role passes to another worker

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import pickle
 import resource
 import signal
 import threading
@@ -12,7 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from types import TracebackType
 
 from folio.content.render import Rendered, render
 
@@ -20,14 +20,15 @@ from folio.content.render import Rendered, render
 _context = multiprocessing.get_context("forkserver")
 _GRACE = 1.0  # seconds a child has to leave before it is killed
 _REASON_CHARS = 300
+_OUT_OF_MEMORY = 75  # a child's exit code: its memory limit was reached outside render()
 
 
 class RenderRefused(Exception):
-    """A document that could not be rendered in time or at all; str() is the reason for logs and `flask check`."""
+    """A document not rendered in time or at all; str() is why, for logs and `flask check`."""
 
 
 def _serve(conn: Connection, options: dict[str, object], memory_mb: int | None) -> None:
-    """Answer each source read from conn with a Rendered or a reason, until conn closes."""
+    """Answer each source read from conn with a pickled Rendered or reason, until conn closes."""
     # Ctrl-C at a terminal reaches the whole process group; the pool alone ends its children.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if memory_mb is not None:
@@ -42,14 +43,16 @@ def _serve(conn: Connection, options: dict[str, object], memory_mb: int | None) 
             source = conn.recv()
         except EOFError:
             return  # the pool closed its end: time to leave
-        reply: Rendered | str
+        except MemoryError:
+            raise SystemExit(_OUT_OF_MEMORY) from None  # the rest of the message is unread
         try:
-            reply = renderer(source, **options)
-        except Exception as error:  # a document's failure is its reason; the child lives on
-            message = str(error)
-            reply = f"{type(error).__name__}: {message}" if message else type(error).__name__
+            reply = pickle.dumps(renderer(source, **options))
+        except Exception as error:  # a document's failure is its reason, not the child's end
+            message = str(error)[:_REASON_CHARS]
+            reason = f"{type(error).__name__}: {message}" if message else type(error).__name__
+            reply = pickle.dumps(reason)
         try:
-            conn.send(reply if isinstance(reply, Rendered) else reply[:_REASON_CHARS])
+            conn.send_bytes(reply)
         except OSError:
             return  # the pool is gone
 
@@ -62,6 +65,8 @@ def _limit_memory(limit: int) -> None:
 
 
 def _death(exitcode: int | None) -> str:
+    if exitcode == _OUT_OF_MEMORY:
+        return "the renderer process ran out of memory"
     if exitcode is None:
         return "the renderer process stopped answering"
     if exitcode < 0:
@@ -157,18 +162,19 @@ class RenderPool:
             # The child may still be working, or answer later: it must never render again.
             self._retire(child, busy=True)
             raise
-        self._give_back(child)
         if isinstance(reply, Rendered):
+            self._give_back(child)
             return reply
+        # A render that raised may leave the renderer broken (Markdown keeps its parser's
+        # list state, and the next document loses its paragraphs): this child is done.
+        self._retire(child, busy=False)
         raise RenderRefused(f"cannot be rendered: {reply}")
 
     def __enter__(self) -> RenderPool:
         self.start()
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def _exchange(self, child: _Child, source: str) -> object:
@@ -177,7 +183,8 @@ class RenderPool:
             child.conn.send(source)
             if not child.conn.poll(max(0.0, deadline - time.monotonic())):
                 raise RenderRefused(f"took longer than {self.timeout:g} s to render")
-            return child.conn.recv()
+            # Our own child wrote it; Connection.recv() would unpickle it just the same.
+            return pickle.loads(child.conn.recv_bytes())  # noqa: S301
         except (EOFError, OSError) as error:
             if not self._running:
                 raise RuntimeError("the render pool was stopped during a render") from error

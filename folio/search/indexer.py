@@ -39,6 +39,8 @@ class Indexer:
         self._thread: threading.Thread | None = None
         self._refused: str | None = None  # why the folder cannot be written, logged once
         self._dirty = True  # content was published since the last comparison
+        #: Syncs run since start (tests watch the thread's progress with it).
+        self.attempts = 0
 
     def start(self, publisher: object) -> None:
         """Follow what `publisher` publishes, from a thread of our own."""
@@ -76,6 +78,7 @@ class Indexer:
     def sync(self) -> BuildStats | None:
         """Bring the index in line with the catalogue: a build when there is none usable,
         else only the documents that differ (compared only after content was published)."""
+        self.attempts += 1
         self.library.refresh()  # what was published, as this process's catalogue
         name = self.folder.current_name()
         if (suspect := self.folder.suspect()) is not None:
@@ -104,9 +107,13 @@ class Indexer:
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> BuildStats | None:
         """Build a new generation from every indexable entry and make it live."""
-        lock = self.folder.build_lock()
-        if not lock.acquire(blocking=False):
-            return None  # `flask index rebuild` is at it
+        try:
+            lock = self.folder.build_lock()
+            if not lock.acquire(blocking=False):
+                return None  # `flask index rebuild` is at it
+        except PermissionError as e:
+            self._unwritable(e)
+            return None
         try:
             self._dirty = False
             entries = self.library.catalogue().searchable()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -7,6 +8,9 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from tests.conftest import write_file
+
+# Python-Markdown takes seconds on this (smarty, 20,000 paragraphs).
+SLOW = "word word.\n\n" * 20000
 
 
 def test_check_passes_on_good_content(runner: FlaskCliRunner) -> None:
@@ -45,8 +49,8 @@ def test_check_lists_every_problem_with_file_and_reason(
     ]
     for line in expected:
         assert line in lines
-    assert any(line.startswith("posts/bad-yaml.md: invalid YAML front matter") for line in lines)
-    assert any(line.startswith("posts/unreadable.md: cannot read file") for line in lines)
+    assert any(line.startswith("posts/bad-yaml.md: invalid YAML in front matter") for line in lines)
+    assert any(line.startswith("posts/unreadable.md: not UTF-8 text") for line in lines)
     assert "9 problem(s) in 8 file(s)." in result.output
 
 
@@ -56,6 +60,50 @@ def test_check_finds_links_from_drafts_to_hidden_posts(
     write_file(content, "posts/l.md", "title: L\ndate: 2025-01-01", "[later](/posts/scheduled/)")
     result = runner.invoke(args=["check"])
     assert "posts/l.md: link to a post that does not exist: /posts/scheduled/" in result.output
+
+
+def test_check_renders_every_body_now_within_the_time_limit(
+    make_app: Callable[..., Flask], content: Path
+) -> None:
+    # The site is not running: check reads the files themselves, as they are now.
+    runner = make_app(RENDER_TIMEOUT=1.0).test_cli_runner()
+    write_file(
+        content, "posts/deep.md", "title: Deep\ndate: 2025-01-01", "Hi.\n\n" + "- " * 1000 + "x"
+    )
+    slow = write_file(content, "posts/slow.md", "title: Slow\ndate: 2025-01-01", SLOW)
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "posts/slow.md: took longer than 1 s to render" in lines
+    assert any(line.startswith("posts/deep.md: ") and "RecursionError" in line for line in lines), (
+        lines
+    )
+    assert "2 problem(s) in 2 file(s)." in result.output
+    (content / "posts/deep.md").unlink()
+    slow.write_text(slow.read_text()[:200])
+    fixed = runner.invoke(args=["check"])
+    assert fixed.exit_code == 0, fixed.output
+    assert "No problems in 8 content files." in fixed.output
+
+
+def test_index_status_compares_the_index_with_the_files_now(
+    make_app: Callable[..., Flask], content: Path
+) -> None:
+    runner = make_app().test_cli_runner()  # no site runs: nothing updates the index
+    assert "No index yet" in runner.invoke(args=["index", "status"]).output
+    built = runner.invoke(args=["index", "rebuild"])
+    assert built.exit_code == 0, built.output
+    assert "Indexed 5 documents" in built.output  # three posts, the about and contact pages
+    fresh = runner.invoke(args=["index", "status"]).output
+    assert "Documents: 5" in fresh and "Fresh: every published post and page" in fresh
+    write_file(content, "posts/2025-01-10-first-post.md", "title: Again\ndate: 2025-01-10", "Hi.")
+    write_file(content, "pages/new.md", "title: New", "Hi.")
+    (content / "pages/contact.md").unlink()
+    stale = runner.invoke(args=["index", "status"]).output.splitlines()
+    assert "Stale: 2 to add or update, 1 to delete" in stale
+    assert "  update /posts/first-post/  (posts/2025-01-10-first-post.md)" in stale
+    assert "  update /new/  (pages/new.md)" in stale
+    assert "  delete /contact/" in stale
 
 
 def test_new_writes_a_draft_skeleton(runner: FlaskCliRunner, content: Path) -> None:

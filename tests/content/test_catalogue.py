@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from folio.content.catalogue import Catalogue
-from folio.content.entries import Post
-from folio.content.render import render
+from folio.content.catalogue import Catalogue, assemble
+from folio.content.entries import Page, Post, Problem
 from folio.content.siteinfo import SiteInfo
 from folio.content.tags import Tag
 
@@ -16,16 +15,17 @@ def post(slug: str, day: str, tags: str = "", **extra: object) -> Post:
         "slug": slug,
         "title": slug.title(),
         "summary": "",
-        "rendered": render(""),
         "reading_minutes": 1,
-        "links": (),
-        "images": (),
         "source": f"{slug}.md",
         "date": datetime.fromisoformat(day).replace(tzinfo=UTC),
         "tags": tuple(Tag.from_name(t) for t in tags.split(",") if t),
     }
     fields.update(extra)
     return Post(**fields)  # type: ignore[arg-type]
+
+
+def page(slug: str) -> Page:
+    return Page(slug=slug, title=slug.title(), summary="", reading_minutes=1, source=f"{slug}.md")
 
 
 def catalogue(*posts: Post, show_drafts: bool = False) -> Catalogue:
@@ -44,9 +44,12 @@ def test_newest_first_without_drafts_or_future_posts() -> None:
     assert current.next_publication == datetime(2025, 7, 1, tzinfo=UTC)
 
 
-def test_drafts_show_when_asked() -> None:
-    current = catalogue(post("draft", "2025-04-01", draft=True), show_drafts=True)
+def test_drafts_show_when_asked_but_are_never_searchable() -> None:
+    current = catalogue(
+        post("draft", "2025-04-01", draft=True), post("done", "2025-04-02"), show_drafts=True
+    )
     assert current.post("draft") is not None
+    assert [entry.url for entry in current.searchable()] == ["/posts/done/"]
 
 
 def test_tags_use_the_most_common_spelling() -> None:
@@ -88,3 +91,26 @@ def test_archive_groups_by_year_and_month() -> None:
     assert [year for year, _ in archive] == [2025, 2024]
     january = archive[0][1][0]
     assert january.month.month == 1 and [p.slug for p in january.posts] == ["c", "b"]
+
+
+def test_assemble_serves_about_at_about_and_reports_slugs_that_cannot_be_served() -> None:
+    current, problems = assemble(
+        [
+            ("about.md", page("who-we-are")),
+            ("pages/contact.md", page("contact")),
+            ("pages/search.md", page("search")),
+            ("posts/2025-01-01-a.md", post("a", "2025-01-01")),
+            ("posts/2025-02-01-a.md", post("a", "2025-02-01", title="Twin")),
+        ],
+        site=SiteInfo(),
+        now=NOW,
+    )
+    assert current.about is not None and current.about.url == "/about/"
+    assert current.entry("/about/") == current.about and current.entry("/contact/")
+    assert current.page("search") is None
+    post_a = current.post("a")
+    assert post_a is not None and post_a.title == "A"  # the first file by name wins
+    assert problems == [
+        Problem("pages/search.md", "page slug 'search' is a reserved path"),
+        Problem("posts/2025-02-01-a.md", "duplicate slug 'a': posts/2025-01-01-a.md is used"),
+    ]

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
+import json
 import os
-import pickle
-import time
-from collections.abc import Callable, Iterator
+import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from folio.content import snapshot as snapshot_module
-from folio.content.entries import StoredRendering
-from folio.content.store import ContentStore
+from folio.content.bounded import RenderPool
+from folio.content.cache import ContentCache
+from folio.content.library import Library
+from folio.content.publisher import Publisher, Settings
 from tests.conftest import write_file
 
 
@@ -21,270 +22,190 @@ def touch_later(path: Path) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
 
 
-def test_first_load_reads_every_file(content: Path) -> None:
-    store = ContentStore(content, interval=0)
-    current = store.catalogue()
+class Pipeline:
+    """A publisher and a library on one cache, as the publishing process holds them."""
+
+    def __init__(self, content: Path, cache_file: Path, pool: RenderPool, **library: object):
+        self.cache = ContentCache(cache_file, content)
+        self.cache.prepare()
+        self.publisher = Publisher(Settings(content, max_bytes=64 * 1024), self.cache, pool)
+        self.library = Library(self.cache, **library)  # type: ignore[arg-type]
+
+    def run(self) -> Library:
+        self.publisher.publish()
+        self.publisher.render_pending()
+        self.library.refresh()
+        return self.library
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[RenderPool]:
+    with RenderPool(timeout=2.0) as started:
+        yield started
+
+
+@pytest.fixture
+def pipeline(content: Path, tmp_path: Path, pool: RenderPool) -> Pipeline:
+    return Pipeline(content, tmp_path / "cache" / "content.sqlite", pool)
+
+
+def problems(cache: ContentCache) -> dict[str, str]:
+    """Each file's problems as the cache holds them, by name."""
+    _, rows = cache.changes(0)
+    root = cache.root + "/"
+    return {row.path.removeprefix(root): "; ".join(row.reading.problems) for row in rows}
+
+
+def test_first_publication_reads_and_renders_every_file(pipeline: Pipeline) -> None:
+    current = pipeline.run().catalogue()
     assert [p.slug for p in current.posts] == ["third-post", "second-post", "first-post"]
     assert current.about is not None and current.about.summary == "We test things carefully."
     assert current.page("contact") is not None
     assert current.site.title == "Test Clinic"
-    assert store.reads == 7  # about, 5 posts, 1 page, and nothing twice
+    assert pipeline.publisher.reads == 7  # about, 5 posts, 1 page, and nothing twice
+    assert pipeline.publisher.renders == 7
+    post = current.post("first-post")
+    assert post is not None
+    body = pipeline.library.body(post)
+    assert body is not None and "Words about sleep" in body.html
 
 
-def test_only_changed_files_are_read_again(content: Path) -> None:
-    store = ContentStore(content, interval=0)
-    store.catalogue()
-    before = store.reads
+def test_only_changed_files_are_read_and_rendered_again(pipeline: Pipeline, content: Path) -> None:
+    library = pipeline.run()
     path = content / "posts/2025-02-20-second-post.md"
-    path.write_text(path.read_text().replace("title: Second post", "title: Renamed"))
+    path.write_text(path.read_text().replace("Second body text.", "Edited body."))
     touch_later(path)
-    current = store.catalogue()
-    assert store.reads == before + 1
-    post = current.post("second-post")
-    assert post is not None and post.title == "Renamed"
-    assert store.catalogue() is current  # nothing changed: same catalogue, no reads
-    assert store.reads == before + 1
+    library = pipeline.run()
+    assert (pipeline.publisher.reads, pipeline.publisher.renders) == (8, 8)
+    post = library.catalogue().post("second-post")
+    assert post is not None
+    body = library.body(post)
+    assert body is not None and "Edited body." in body.html
+    assert pipeline.publisher.publish() is False  # nothing changed: nothing read, no write
 
 
-def test_added_and_deleted_files_are_picked_up(content: Path) -> None:
-    store = ContentStore(content, interval=0)
-    store.catalogue()
+def test_added_and_deleted_files_are_picked_up(pipeline: Pipeline, content: Path) -> None:
+    pipeline.run()
     new = write_file(content, "posts/2025-05-05-new.md", "title: New\ndate: 2025-05-05", "Hi.")
-    assert store.catalogue().post("new") is not None
+    assert pipeline.run().catalogue().post("new") is not None
     new.unlink()
     (content / "pages/contact.md").unlink()
-    current = store.catalogue()
+    current = pipeline.run().catalogue()
     assert current.post("new") is None and current.page("contact") is None
 
 
-def test_interval_limits_how_often_the_disk_is_looked_at(content: Path) -> None:
-    store = ContentStore(content, interval=60)
-    store.catalogue()
-    write_file(content, "posts/2025-05-05-new.md", "title: New\ndate: 2025-05-05", "Hi.")
-    assert store.catalogue().post("new") is None  # within the interval: no look
-    store.refresh()
-    assert store.catalogue().post("new") is not None
-
-
-def test_scheduled_posts_appear_when_their_time_comes(content: Path) -> None:
+def test_scheduled_posts_appear_when_their_time_comes(
+    content: Path, tmp_path: Path, pool: RenderPool
+) -> None:
     clock = {"now": datetime(2998, 12, 31, 23, 0, tzinfo=UTC)}
-    store = ContentStore(content, interval=0, clock=lambda: clock["now"])
-    assert store.catalogue().post("scheduled") is None
+    pipeline = Pipeline(content, tmp_path / "c.sqlite", pool, clock=lambda: clock["now"])
+    assert pipeline.run().catalogue().post("scheduled") is None
     clock["now"] += timedelta(hours=2)
-    assert store.catalogue().post("scheduled") is not None
+    assert pipeline.library.refresh() is True
+    assert pipeline.library.catalogue().post("scheduled") is not None
 
 
-def test_broken_files_are_left_out_and_reported(content: Path) -> None:
+def test_broken_files_are_left_out_and_named(pipeline: Pipeline, content: Path) -> None:
     write_file(content, "posts/broken.md", "title: [unclosed\ndate: 2025-01-01", "Body")
     write_file(content, "posts/nodate.md", "title: No date", "Body")
-    bad = content / "posts/binary.md"
-    bad.write_bytes(b"\xff\xfe\x00garbage")
-    store = ContentStore(content, interval=0)
-    assert len(store.catalogue().posts) == 3  # the good posts are all still there
-    problems = {p.path: p.reason for p in store.problems()}
-    assert "invalid YAML" in problems["posts/broken.md"]
-    assert problems["posts/nodate.md"] == "missing 'date'"
-    assert "cannot read file" in problems["posts/binary.md"]
+    write_file(content, "posts/feb30.md", "title: Leap\ndate: 2024-02-30", "Body")
+    (content / "posts/open.md").write_text("---\ntitle: Open\ndate: 2025-01-01\n\nBody.\n")
+    (content / "posts/binary.md").write_bytes(b"\xff\xfe\x00garbage")
+    write_file(content, "posts/huge.md", "title: Huge\ndate: 2025-01-01", "word " * 20_000)
+    assert len(pipeline.run().catalogue().posts) == 3  # the good posts are all still there
+    found = problems(pipeline.cache)
+    assert "invalid YAML" in found["posts/broken.md"]
+    assert found["posts/nodate.md"] == "missing 'date'"
+    assert "day is out of range" in found["posts/feb30.md"]
+    assert "no closing '---'" in found["posts/open.md"]
+    assert "not UTF-8" in found["posts/binary.md"]
+    assert "MAX_CONTENT_FILE_BYTES" in found["posts/huge.md"]
 
 
-def test_duplicate_slugs_resolve_to_the_first_file_by_name(content: Path) -> None:
+def test_a_body_that_renders_too_long_is_refused_and_left_out(
+    content: Path, tmp_path: Path
+) -> None:
+    write_file(content, "posts/slow.md", "title: Slow\ndate: 2025-01-01", "word word.\n\n" * 4000)
+    with RenderPool(timeout=0.3) as impatient:
+        pipeline = Pipeline(content, tmp_path / "c.sqlite", impatient)
+        pipeline.publisher.settings = Settings(content, max_bytes=1024 * 1024)
+        current = pipeline.run().catalogue()
+    assert current.post("slow") is None and len(current.posts) == 3
+    assert "took longer than 0.3 s to render" in problems(pipeline.cache)["posts/slow.md"]
+
+
+def test_duplicate_slugs_resolve_to_the_first_file_by_name(
+    pipeline: Pipeline, content: Path
+) -> None:
     write_file(content, "posts/first-post.md", "title: Impostor\ndate: 2025-01-01", "Body")
-    store = ContentStore(content, interval=0)
-    post = store.catalogue().post("first-post")
+    library = pipeline.run()
+    post = library.catalogue().post("first-post")
     assert post is not None and post.title == "First post"  # 2025-01-10-… sorts first
-    assert [str(p) for p in store.problems()] == [
+    assert [str(p) for p in library.problems] == [
         "posts/first-post.md: duplicate slug 'first-post': posts/2025-01-10-first-post.md is used"
     ]
 
 
-def test_pages_cannot_take_a_reserved_path(content: Path) -> None:
+def test_pages_cannot_take_a_reserved_path(pipeline: Pipeline, content: Path) -> None:
     write_file(content, "pages/tags.md", "title: Tags page", "Body")
-    store = ContentStore(content, interval=0)
-    assert store.catalogue().page("tags") is None
-    assert "reserved" in str(store.problems()[0])
+    library = pipeline.run()
+    assert library.catalogue().page("tags") is None
+    assert "reserved" in str(library.problems[0])
 
 
-def test_bad_site_settings_fall_back_to_defaults(content: Path) -> None:
+def test_bad_site_settings_fall_back_to_defaults(pipeline: Pipeline, content: Path) -> None:
     (content / "site.yml").write_text("title: [broken\n")
-    store = ContentStore(content, interval=0)
-    assert store.catalogue().site.title == "Folio"
-    assert "cannot read site settings" in str(store.problems()[0])
+    assert pipeline.run().catalogue().site.title == "Folio"
+    assert "invalid YAML in site settings" in pipeline.cache.site().problems[0]
 
 
-def test_a_change_is_seen_within_the_interval(content: Path) -> None:
-    store = ContentStore(content, interval=0.2)
-    store.catalogue()
-    write_file(content, "posts/2025-05-05-new.md", "title: New\ndate: 2025-05-05", "Hi.")
-    deadline = time.monotonic() + 2
-    while store.catalogue().post("new") is None:
-        assert time.monotonic() < deadline, "change not picked up within 2 s"
-        time.sleep(0.05)
-
-
-def test_a_snapshot_spares_a_new_worker_from_reading_unchanged_files(
-    content: Path, tmp_path: Path
+def test_a_link_to_a_file_outside_the_content_folder_is_not_published(
+    pipeline: Pipeline, content: Path, tmp_path: Path
 ) -> None:
-    snapshot = tmp_path / "cache" / "content.pickle"
-    first = ContentStore(content, interval=0, snapshot=snapshot)
-    first.catalogue()
-    assert snapshot.exists() and first.reads == 7
-    path = content / "posts/2025-02-20-second-post.md"
-    path.write_text(path.read_text().replace("title: Second post", "title: Edited"))
-    touch_later(path)
-    second = ContentStore(content, interval=0, snapshot=snapshot)
-    post = second.catalogue().post("second-post")
-    assert second.reads == 1  # only the edited file
-    assert post is not None and post.title == "Edited"
+    secret = write_file(tmp_path, "elsewhere/secret.md", "title: Secret\ndate: 2025-01-01", "x")
+    (content / "posts/secret.md").symlink_to(secret)
+    inside = content / "posts/2025-01-10-first-post.md"
+    (content / "posts/alias.md").symlink_to(inside)  # a link within the folder is content
+    current = pipeline.run().catalogue()
+    assert current.post("secret") is None
+    assert current.post("alias") is not None
 
 
-def test_a_snapshot_of_another_content_folder_is_not_used(content: Path, tmp_path: Path) -> None:
-    snapshot = tmp_path / "cache" / "content.pickle"
-    ContentStore(content, interval=0, snapshot=snapshot).catalogue()
+def test_a_restart_reads_no_unchanged_file(
+    pipeline: Pipeline, content: Path, tmp_path: Path, pool: RenderPool
+) -> None:
+    pipeline.run()
+    again = Pipeline(content, tmp_path / "cache" / "content.sqlite", pool)
+    assert len(again.run().catalogue().posts) == 3
+    assert (again.publisher.reads, again.publisher.renders) == (0, 0)
+
+
+def test_the_cache_is_plain_data_with_a_schema_version(pipeline: Pipeline) -> None:
+    pipeline.run()
+    with sqlite3.connect(pipeline.cache.path) as db:
+        info = dict(db.execute("SELECT key, value FROM info").fetchall())
+        entries = [json.loads(text) for (text,) in db.execute("SELECT entry FROM files") if text]
+        bodies = [json.loads(text) for (text,) in db.execute("SELECT rendered FROM bodies")]
+    assert info["code"] and int(info["generation"]) > 0
+    assert {entry["title"] for entry in entries} >= {"First post", "Contact"}
+    assert all("<" in body["html"] for body in bodies)
+
+
+def test_a_damaged_cache_is_replaced(content: Path, tmp_path: Path, pool: RenderPool) -> None:
+    path = tmp_path / "cache" / "content.sqlite"
+    path.parent.mkdir()
+    path.write_bytes(b"not a database at all" * 100)
+    pipeline = Pipeline(content, path, pool)
+    assert len(pipeline.run().catalogue().posts) == 3
+    assert pipeline.publisher.reads == 7
+
+
+def test_a_cache_of_another_content_folder_is_emptied(
+    content: Path, tmp_path: Path, pool: RenderPool
+) -> None:
+    path = tmp_path / "cache" / "content.sqlite"
+    Pipeline(content, path, pool).run()
     other = tmp_path / "other"
-    write_file(other, "posts/2025-01-01-elsewhere.md", "title: Elsewhere\ndate: 2025-01-01", "x")
-    store = ContentStore(other, interval=0, snapshot=snapshot, watch=True)
-    try:
-        assert [post.slug for post in store.catalogue().posts] == ["elsewhere"]
-    finally:
-        store.stop()
-
-
-def test_a_damaged_snapshot_only_costs_a_full_read(content: Path, tmp_path: Path) -> None:
-    snapshot = tmp_path / "content.pickle"
-    snapshot.write_bytes(b"not a pickle")
-    store = ContentStore(content, interval=0, snapshot=snapshot)
-    assert len(store.catalogue().posts) == 3 and store.reads == 7
-
-
-def test_a_restored_worker_reads_bodies_only_when_asked(content: Path, tmp_path: Path) -> None:
-    snapshot = tmp_path / "cache" / "content.pickle"
-    ContentStore(content, interval=0, snapshot=snapshot).catalogue()
-    bodies = sorted((tmp_path / "cache" / "bodies").glob("*.pickle"))
-    assert len(bodies) == 7  # one per readable file
-    restored = ContentStore(content, interval=0, snapshot=snapshot)
-    post = restored.catalogue().post("first-post")
-    assert post is not None and isinstance(post.rendered, StoredRendering)
-    assert post.title == "First post" and restored.reads == 0
-    assert '<h2 id="section-one">' in post.body and "Words about sleep" in post.text
-    for body in bodies:
-        body.unlink()  # lost bodies are rendered again from their files
-    again = ContentStore(content, interval=0, snapshot=snapshot).catalogue().post("third-post")
-    assert again is not None and 'href="/posts/first-post/"' in again.body
-
-
-def test_the_snapshot_is_versioned_by_every_module_whose_classes_it_holds(
-    content: Path, tmp_path: Path
-) -> None:
-    snapshot = tmp_path / "cache" / "content.pickle"
-    ContentStore(content, interval=0, snapshot=snapshot).catalogue()
-    modules: set[str] = set()
-
-    class Recorder(pickle.Unpickler):
-        def find_class(self, module: str, name: str) -> object:
-            modules.add(module)
-            return super().find_class(module, name)
-
-    for saved in [snapshot, *(tmp_path / "cache" / "bodies").glob("*.pickle")]:
-        with saved.open("rb") as f:
-            Recorder(f).load()
-    ours = {
-        module.removeprefix("folio.").replace(".", "/")
-        for module in modules
-        if module.startswith("folio.")
-    }
-    assert ours and ours <= set(snapshot_module._SHAPING)
-
-
-def test_a_watching_worker_serves_its_snapshot_at_once_then_catches_up(
-    content: Path, tmp_path: Path
-) -> None:
-    snapshot = tmp_path / "cache" / "content.pickle"
-    ContentStore(content, interval=0, snapshot=snapshot).catalogue()
-    path = content / "posts/2025-02-20-second-post.md"
-    path.write_text(path.read_text().replace("title: Second post", "title: Edited"))
-    touch_later(path)  # edited while no worker ran
-    store = ContentStore(content, interval=0.05, snapshot=snapshot, watch=True)
-    try:
-        first = store.catalogue().post("second-post")
-        assert first is not None and first.title == "Second post" and store.reads == 0
-        deadline = time.monotonic() + 10
-        while (post := store.catalogue().post("second-post")) and post.title != "Edited":
-            assert time.monotonic() < deadline, "the watcher never picked up the edit"
-            time.sleep(0.02)
-        assert store.reads == 1
-    finally:
-        store.stop()
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
-
-def title(store: ContentStore, slug: str) -> str:
-    post = store.catalogue().post(slug)
-    return post.title if post else ""
-
-
-@pytest.fixture
-def watching(content: Path) -> Iterator[ContentStore]:
-    """A store with its watcher thread, as in a gunicorn worker; stopped afterwards."""
-    store = ContentStore(content, interval=0.05, watch=True)
-    yield store
-    store.stop()
-
-
-def test_a_watching_worker_looks_only_when_a_file_changes(
-    content: Path, watching: ContentStore
-) -> None:
-    watching.catalogue()
-    wait_for(lambda: watching.looks >= 2)  # the first look after starting
-    idle = watching.looks
-    time.sleep(0.5)
-    assert watching.looks == idle  # ten intervals passed: nothing was scanned
-    path = content / "posts/2025-02-20-second-post.md"
-    path.write_text(path.read_text().replace("title: Second post", "title: Edited"))
-    wait_for(lambda: title(watching, "second-post") == "Edited")
-    write_file(content, "posts/2025/new-folder.md", "title: Nested\ndate: 2025-01-05", "Hi.")
-    wait_for(lambda: title(watching, "new-folder") == "Nested")  # in a folder made just now
-    (content / "posts/2025/new-folder.md").write_text("---\ntitle: Again\ndate: 2025-01-05\n---\n")
-    wait_for(lambda: title(watching, "new-folder") == "Again")
-
-
-def test_without_inotify_a_watching_worker_looks_every_interval(
-    content: Path, watching: ContentStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def unavailable() -> None:
-        raise OSError("inotify is not available here")
-
-    monkeypatch.setattr("folio.content.watching.INotify", unavailable)
-    watching.catalogue()  # the watcher thread starts here, without inotify
-    wait_for(lambda: watching.looks >= 5)
-    path = content / "posts/2025-02-20-second-post.md"
-    path.write_text(path.read_text().replace("title: Second post", "title: Polled"))
-    touch_later(path)
-    wait_for(lambda: title(watching, "second-post") == "Polled")
-
-
-def test_running_out_of_inotify_watches_falls_back_to_looking(
-    content: Path, watching: ContentStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from inotify_simple import INotify
-
-    class Limited(INotify):  # type: ignore[misc]
-        def add_watch(self, path: str, mask: int) -> int:
-            if path.endswith("2025"):  # the limit is reached at a folder made later
-                raise OSError(28, "No space left on device")
-            return int(super().add_watch(path, mask))
-
-    monkeypatch.setattr("folio.content.watching.INotify", Limited)
-    watching.catalogue()
-    wait_for(lambda: watching.looks >= 2)  # watching, with inotify
-    write_file(content, "posts/2025/new-folder.md", "title: Nested\ndate: 2025-01-05", "Hi.")
-    wait_for(lambda: title(watching, "new-folder") == "Nested")
-    path = content / "posts/2025/new-folder.md"
-    path.write_text("---\ntitle: Again\ndate: 2025-01-05\n---\n")
-    touch_later(path)
-    wait_for(lambda: title(watching, "new-folder") == "Again")  # looked for, on the timer
+    write_file(other, "posts/only.md", "title: Only\ndate: 2025-01-01", "x")
+    moved = Pipeline(other, path, pool)
+    assert [p.slug for p in moved.run().catalogue().posts] == ["only"]

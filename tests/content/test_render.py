@@ -25,7 +25,8 @@ def test_tables_code_footnotes_and_smart_punctuation() -> None:
     assert '<div class="highlight"><pre>' in rendered.html
     assert '<span class="n">x</span>' in rendered.html
     assert 'class="footnote-ref"' in rendered.html
-    assert "&rsquo;" in rendered.html and "&ldquo;" in rendered.html
+    # Sanitising writes entities such as &rsquo; as the characters themselves.
+    assert "It’s “quoted” – really." in rendered.html
     assert "It’s “quoted” – really." in rendered.text
 
 
@@ -52,9 +53,42 @@ def test_reading_time_is_at_least_a_minute() -> None:
     assert render("word " * 1100).reading_minutes == 5
 
 
-def test_raw_html_in_trusted_content_passes_through() -> None:
-    # Content files are written by the site owner; raw HTML is theirs to use.
-    assert '<span class="x">' in render('<span class="x">hi</span>').html
+HOSTILE = """\
+Before.
+
+<script>steal()</script>
+
+<img src="/images/a.png" onerror="steal()">
+
+[a link](javascript:steal()) and <a href="javascript:steal()">another</a>.
+
+<textarea>
+
+Typed into a control.
+"""
+
+
+def test_raw_html_is_sanitised_by_default() -> None:
+    rendered = render(HOSTILE)
+    html = str(rendered.html).lower()
+    assert "<script" not in html and "onerror" not in html and "javascript:" not in html
+    assert "steal" not in html
+    assert '<img src="/images/a.png">' in rendered.html
+    assert "<a>a link</a> and <a>another</a>." in rendered.html  # the words stay
+    # An unclosed <textarea> goes with what it holds: left in, a browser would show the
+    # rest of the page (replies, sidebar, footer) as text inside it.
+    assert "<textarea" not in html and "Typed into" not in rendered.text
+    assert rendered.text.startswith("Before.\n")
+
+
+def test_trusted_html_is_kept_as_the_owner_wrote_it() -> None:
+    # CONTENT_TRUST_HTML: the site owner takes responsibility for raw HTML.
+    source = '<div class="x" onclick="go()">hi</div>\n\n<script>track()</script>\n'
+    html = render(f'{source}\n<a href="javascript:track()">j</a>', trust_html=True).html
+    assert '<div class="x" onclick="go()">hi</div>' in html
+    assert "<script>track()</script>" in html
+    assert '<a href="javascript:track()">j</a>' in html
+    assert "<textarea>" in render("<textarea>\n\nTyped.\n", trust_html=True).html
 
 
 def test_shorten_cuts_at_a_word() -> None:

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
 from folio.content.entries import Post
-from folio.content.render import render
 from folio.replies.form import ReplyForm, cross_site, replies_open
 
 GOOD = {"author": "Ann", "email": "ann@example.com", "comment": "Thanks!", "elapsed": "30"}
@@ -84,16 +84,11 @@ def test_replies_close_when_turned_off_or_after_some_days() -> None:
         slug="p",
         title="P",
         summary="",
-        rendered=render(""),
         reading_minutes=1,
-        links=(),
-        images=(),
         source="p.md",
         date=now - timedelta(days=40),
     )
     assert replies_open(post, now, None)
     assert replies_open(post, now, 60)
     assert not replies_open(post, now, 30)
-    from dataclasses import replace
-
     assert not replies_open(replace(post, comments=False), now, None)

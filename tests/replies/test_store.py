@@ -13,7 +13,7 @@ import pytest
 from folio.atomic import write_atomically
 from folio.replies.store import DuplicateReply, Reply, ReplyStore, new_id, thread
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository, for the writers' imports
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
 

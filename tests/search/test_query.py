@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from folio.search.schema import make_schema
 from folio.search.query import MAX_QUERY_CHARS, MAX_TERMS, Part, Plan, clean, parts, plan
+from folio.search.schema import make_schema
 
 SCHEMA = make_schema()
 

@@ -13,9 +13,9 @@ from whoosh.query import Term
 from whoosh.searching import Searcher
 
 from folio.search import engine as postings
-from folio.search.schema import make_schema
 from folio.search.query import RANKED_FIELDS, WORDS_FIELD, plan
 from folio.search.ranking import Ranker
+from folio.search.schema import make_schema
 
 # Enough documents that common words span several 128-posting blocks.
 WORDS = ["otter", "river", "stone", "heron", "willow", "reed", "salmon", "kayak"]

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import write_file
+from tests.conftest import eventually, write_file
 
 
 def page(client: FlaskClient, url: str, status: int = 200) -> str:
@@ -117,8 +117,26 @@ def test_the_tag_cloud_follows_the_content(client: FlaskClient, content: Path) -
         "title: Otters\ndate: 2025-05-01\ntags: [Otters]",
         "Hi.",
     )
-    for url in ["/", "/tags/"]:
-        assert 'href="/tags/otters/">Otters' in client.get(url).get_data(as_text=True)
+    # The publisher's thread picks the new file up within moments.
+    eventually(lambda: 'href="/tags/otters/">Otters' in page(client, "/"))
+    assert 'href="/tags/otters/">Otters' in page(client, "/tags/")
+
+
+def test_raw_html_in_a_post_cannot_break_the_page(client: FlaskClient, content: Path) -> None:
+    write_file(
+        content,
+        "posts/2025-05-03-hostile.md",
+        "title: Hostile\ndate: 2025-05-03",
+        "Kept words.\n\n<script>steal()</script>\n\n"
+        '<img src="/x.png" onerror="steal()">\n\n<textarea>\n\nSwallowed.\n',
+    )
+    eventually(lambda: client.get("/posts/hostile/").status_code == 200)
+    html = page(client, "/posts/hostile/")
+    article = html[html.index('<div class="prose">') : html.index("</article>")]
+    assert "Kept words." in article
+    assert "steal()" not in html and "<script>" not in article and "<textarea" not in article
+    # What follows the article is still there, and still markup.
+    assert "Leave a Reply" in html and '<footer class="site-footer">' in html
 
 
 def test_archive_and_pages(client: FlaskClient) -> None:

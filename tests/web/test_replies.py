@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from folio.replies.store import ReplyStore
+from tests.conftest import eventually
 
 URL = "/posts/first-post/"
 POST = "/posts/first-post/comments"
@@ -19,7 +20,7 @@ GOOD = {"author": "Ann", "email": EMAIL, "comment": "Very helpful, thank you.", 
 
 
 def store(app: Flask) -> ReplyStore:
-    replies: ReplyStore = app.extensions["folio.replies"]
+    replies: ReplyStore = app.extensions["folio"].replies
     return replies
 
 
@@ -159,6 +160,7 @@ def test_posts_without_comments_show_replies_but_no_form(
     approve_all(app)
     path = content / "posts/2025-01-10-first-post.md"
     path.write_text(path.read_text().replace("author: Ann Author", "author: Ann\ncomments: false"))
+    eventually(lambda: "Replies are turned off" in client.get(URL).get_data(as_text=True))
     html = client.get(URL).get_data(as_text=True)
     assert "Very helpful" in html and "Leave a Reply" not in html
     assert "Replies are turned off" in html
@@ -177,7 +179,7 @@ def test_the_email_is_never_in_any_public_response(
 ) -> None:
     submit(client, url="https://ann.example/")
     approve_all(app)
-    current = app.extensions["folio.content"].catalogue()
+    current = app.extensions["folio"].library.catalogue()
     urls = [
         "/",
         "/page/2/",

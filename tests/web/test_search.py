@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from tests.conftest import write_file
+from tests.conftest import eventually, write_file
 
 
 def html(client: FlaskClient, url: str, status: int = 200) -> str:
@@ -19,6 +19,12 @@ def html(client: FlaskClient, url: str, status: int = 200) -> str:
 def titles(page: str) -> list[str]:
     found: list[str] = re.findall(r'class="search-result__title"><a href="([^"]+)"', page)
     return found
+
+
+def await_index(client: FlaskClient, query: str, total: int) -> None:
+    """Wait until new content is published, rendered and indexed (threads do it)."""
+    url = "/search.json"
+    eventually(lambda: client.get(url, query_string={"q": query}).get_json()["total"] == total)
 
 
 def test_results_are_ranked_with_highlighted_snippets(client: FlaskClient) -> None:
@@ -53,6 +59,7 @@ def test_a_phrase_snippet_shows_the_phrase(client: FlaskClient, content: Path) -
         [*(f"The river bends for the {n}th time." for n in range(5)), "A quiet river."]
     )
     write_file(content, "posts/2025-05-02-rivers.md", "title: Rivers\ndate: 2025-05-02", body)
+    await_index(client, "rivers", 1)
     [hit] = client.get('/search.json?q="quiet+river"').get_json()["results"]
     assert re.search(r"<mark[^>]*>quiet</mark> <mark[^>]*>river</mark>", hit["snippet"])
 
@@ -77,6 +84,7 @@ def test_paging_and_sorting(client: FlaskClient, content: Path) -> None:
             f"title: {title}\ndate: 2024-05-{day:02d}",
             "We watched the otters swim.",
         )
+    await_index(client, "otters", 12)
     first = html(client, "/search?q=otters")
     assert "12 results" in first and "Page 1 of 2" in first and len(titles(first)) == 10
     assert titles(first)[0] == "/posts/otter-3/"  # a title match ranks first

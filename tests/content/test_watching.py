@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from folio.content.watching import ChangeFeed
+from tests.conftest import write_file
+
+
+def waits(feed: ChangeFeed, seconds: float = 5.0) -> float:
+    """How long feed.wait took to return."""
+    started = time.monotonic()
+    feed.wait(threading.Event())
+    assert time.monotonic() - started < seconds
+    return time.monotonic() - started
+
+
+def write_soon(path: Path, text: str, delay: float = 0.2) -> None:
+    timer = threading.Timer(delay, lambda: write_file(path.parent, path.name, body=text))
+    timer.start()
+
+
+def test_a_change_ends_the_wait_at_once_and_a_new_folder_is_watched(content: Path) -> None:
+    feed = ChangeFeed(content, interval=30.0)
+    try:
+        write_soon(content / "posts/2025/nested.md", "new")
+        assert waits(feed) < 2
+        assert not feed.pending()
+        write_soon(content / "posts/2025/nested.md", "edited in a folder made just now")
+        assert waits(feed) < 2
+    finally:
+        feed.close()
+
+
+def test_pending_tells_of_a_change_without_waiting(content: Path) -> None:
+    feed = ChangeFeed(content, interval=30.0)
+    try:
+        assert not feed.pending()
+        write_file(content, "posts/x.md", body="x")
+        time.sleep(0.1)
+        assert feed.pending()
+    finally:
+        feed.close()
+
+
+def test_without_inotify_the_wait_is_the_interval(
+    content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unavailable() -> None:
+        raise OSError("inotify is not available here")
+
+    monkeypatch.setattr("folio.content.watching.INotify", unavailable)
+    feed = ChangeFeed(content, interval=0.2)
+    assert 0.15 < waits(feed) < 2
+    assert not feed.pending()
+
+
+def test_running_out_of_watches_falls_back_to_the_interval(
+    content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inotify_simple import INotify
+
+    class Limited(INotify):  # type: ignore[misc]
+        def add_watch(self, path: str, mask: int) -> int:
+            if path.endswith("2025"):  # the limit is reached at a folder made later
+                raise OSError(28, "No space left on device")
+            return int(super().add_watch(path, mask))
+
+    monkeypatch.setattr("folio.content.watching.INotify", Limited)
+    feed = ChangeFeed(content, interval=0.2)
+    write_soon(content / "posts/2025/nested.md", "new")
+    waits(feed)  # inotify saw the new folder, and could not watch it
+    assert 0.15 < waits(feed) < 2  # now on the timer

@@ -1,0 +1,115 @@
+"""The index follows published content: one writer, small updates, whole rebuilds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from folio.search import updates
+from folio.search.updates import Difference
+from folio.site import Site
+from tests.conftest import eventually, settle, write_file
+
+
+def site_of(app: Flask) -> Site:
+    site: Site = app.extensions["folio"]
+    return site
+
+
+def urls(app: Flask, query: str) -> list[str]:
+    site = site_of(app)
+    site.refresh()
+    return [hit.url for hit in site.search.search(site.library.catalogue(), query).hits]
+
+
+def test_the_first_build_leaves_out_drafts_and_scheduled_posts(app: Flask) -> None:
+    site = site_of(app)
+    status = site.search.status(site.library.catalogue())
+    assert status.documents == 5  # three posts, the contact page and the about page
+    assert not status.stale
+    assert urls(app, "unfinished") == []
+    assert urls(app, "future") == []
+    assert urls(app, "telephone") == ["/contact/"]
+
+
+def test_added_changed_and_deleted_files_are_written_alone(
+    app: Flask, content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    applied: list[Difference] = []
+    real_apply = updates.apply
+
+    def recording_apply(ix: object, change: Difference, texts: Mapping[str, str]) -> None:
+        applied.append(change)
+        real_apply(ix, change, texts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("folio.search.indexer.apply", recording_apply)
+    write_file(content, "posts/2025-04-01-otters.md", "title: Otters\ndate: 2025-04-01", "Swim.")
+    eventually(lambda: urls(app, "otters") == ["/posts/otters/"])
+    path = content / "posts/2025-02-20-second-post.md"
+    path.write_text(path.read_text().replace("Second body text.", "Now about kayaks."))
+    eventually(lambda: urls(app, "kayaks") == ["/posts/second-post/"])
+    (content / "posts/2025-04-01-otters.md").unlink()
+    eventually(lambda: urls(app, "otters") == [])
+    changes = [(len(c.changed), len(c.deleted)) for c in applied]
+    assert changes == [(1, 0), (1, 0), (0, 1)]
+
+
+def test_a_rebuild_is_invisible_until_it_is_complete(app: Flask) -> None:
+    site = site_of(app)
+    before = site.index.current_name()
+    seen: list[tuple[str | None, list[str]]] = []
+
+    def midway(done: int) -> None:
+        seen.append((site.index.current_name(), urls(app, "telephone")))
+
+    # The site's own indexer may hold the build lock for a moment: try until ours runs.
+    eventually(lambda: site.publishing.indexer.rebuild(progress=midway) is not None)
+    assert seen and all(name == before and found == ["/contact/"] for name, found in seen)
+    assert site.index.current_name() != before
+    assert urls(app, "telephone") == ["/contact/"]
+
+
+def test_a_failed_rebuild_leaves_the_live_index_alone(app: Flask) -> None:
+    site = site_of(app)
+    before = site.index.current_name()
+
+    def fail(done: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        site.publishing.indexer.rebuild(progress=fail)
+    assert site.index.current_name() == before
+    assert len(list(site.index.path.glob("gen-*"))) == 1  # the half-built one is gone
+    assert urls(app, "telephone") == ["/contact/"]
+
+
+def test_stale_lock_files_do_not_block_the_writer(app: Flask, content: Path) -> None:
+    site = site_of(app)
+    live = site.index.path / str(site.index.current_name())
+    (live / "MAIN_WRITELOCK").write_text("left behind by a killed process")
+    (site.index.path / "BUILD.lock").write_text("also stale")
+    write_file(content, "posts/2025-04-01-otters.md", "title: Otters\ndate: 2025-04-01", "x")
+    eventually(lambda: urls(app, "otters") == ["/posts/otters/"])
+    assert site.publishing.indexer.rebuild() is not None
+
+
+def test_an_index_of_an_older_schema_serves_until_its_replacement_is_live(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    first = make_app()
+    settle(first)
+    folder = site_of(first).index
+    built = folder.current_name()
+    assert built is not None
+    site_of(first).stop()
+    older = built.rsplit("-v", 1)[0] + "-v2"  # named as a build of an earlier schema is
+    (folder.path / built).rename(folder.path / older)
+    folder.current_file.write_text(older)
+    again = make_app()
+    site_of(again).start()
+    assert urls(again, "telephone") == ["/contact/"]  # the old one serves meanwhile
+    eventually(lambda: folder.current_name() not in (older, None))
+    assert urls(again, "telephone") == ["/contact/"]
