@@ -10,10 +10,10 @@ import click
 import yaml
 from flask import current_app
 from flask.cli import with_appcontext
-from markdown.extensions.toc import slugify
 
 from folio.content.bounded import RenderPool
 from folio.content.checks import check_site, read_contents
+from folio.content.slugs import slugify
 
 
 @click.command()
@@ -50,7 +50,7 @@ def check() -> None:
 @click.option("--publish", is_flag=True, help="Publish at once instead of writing a draft.")
 def new(title: str, tags: str, publish: bool) -> None:
     """Write a skeleton post for TITLE into content/posts/."""
-    slug = slugify(title, "-")
+    slug = slugify(title)
     if not slug:
         raise click.BadParameter("the title needs at least one letter or digit", param_hint="TITLE")
     now = datetime.now().astimezone()

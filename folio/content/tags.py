@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from markdown.extensions.toc import slugify_unicode
+from folio.content.slugs import slugify
 
 CLOUD_LEVELS = 5
 
@@ -23,12 +23,7 @@ class Tag:
     def from_name(cls, raw: str) -> Tag:
         """Make a tag from a name as written, collapsing spaces."""
         name = " ".join(raw.split())
-        return cls(slug=tag_slug(name), name=name)
-
-
-def tag_slug(name: str) -> str:
-    """The URL slug of a tag name: "Back  Pain" and "back pain" share one."""
-    return slugify_unicode(" ".join(name.split()).casefold(), "-")
+        return cls(slug=slugify(name), name=name)
 
 
 def canonical_names(spellings: Iterable[Tag]) -> dict[str, str]:

@@ -1,4 +1,7 @@
-"""A term's whole posting list as arrays, read a block at a time from Whoosh's files.
+"""Every use of Whoosh's private structures, in one place (tests/search/test_engine.py
+holds their canaries): posting lists read in bulk, and the highlighter's marks.
+
+A term's whole posting list comes as arrays, read a block at a time from Whoosh's files.
 
 Whoosh's matchers hand out one posting per Python call; reading a block's arrays at once
 is about ten times faster, which is what lets the ranking score every match in bulk.
@@ -16,6 +19,7 @@ import numpy.typing as npt
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.columns import NumericColumn
 from whoosh.formats import Positions
+from whoosh.highlight import HtmlFormatter, get_text
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader
@@ -131,3 +135,18 @@ def _blocks(matcher: Any, *, values: bool) -> Any:
             raw_values = matcher._values
         yield list(accumulate(deltas)), weights, raw_values
         matcher._next_block()
+
+
+class QueryMarks(HtmlFormatter):
+    """<mark class="match termN">, N being the word's place in the query, whatever its
+    case or form ("Back", "back" and "backs" are all the query's "back")."""
+
+    def __init__(self, terms: tuple[str, ...]) -> None:
+        super().__init__(tagname="mark", between=" … ")
+        self.seen = {term: i % self.maxclasses for i, term in enumerate(terms)}
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        number = self.seen.setdefault(token.text, len(self.seen) % self.maxclasses)
+        shown = self._text(get_text(text, token, replace))
+        values = {"tag": self.tagname, "q": self.attrquote, "cls": self.htmlclass}
+        return str(self.template % {**values, "t": shown, "tn": number})

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
 from whoosh.util.filelock import FileLock
 from whoosh.writing import IndexWriter
@@ -74,7 +75,11 @@ class IndexFolder:
         attempt = 1
         while True:
             try:
-                return whoosh_index.open_dir(str(self.path / name))
+                # Files are read, not mapped: a mapped file truncated or overwritten under
+                # a worker kills it with SIGBUS instead of raising an error we can handle.
+                storage = FileStorage(str(self.path / name), supports_mmap=False)
+                index: FileIndex = storage.open_index()
+                return index
             except FileNotFoundError:
                 if attempt == OPEN_ATTEMPTS or not (self.path / name).is_dir():
                     raise

@@ -11,17 +11,12 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from markupsafe import Markup, escape
-from whoosh.highlight import (
-    ContextFragmenter,
-    HtmlFormatter,
-    WholeFragmenter,
-    get_text,
-    highlight,
-)
+from whoosh.highlight import ContextFragmenter, WholeFragmenter, highlight
 
 from folio.content.catalogue import Catalogue
 from folio.content.entries import Page, Post
 from folio.content.tags import Tag
+from folio.search.engine import QueryMarks
 from folio.search.query import RANKED_FIELDS, WORDS_FIELD, Part, clean, parts, plan
 from folio.search.ranking import Ranker
 
@@ -131,21 +126,6 @@ def _facets(counts: Mapping[str, int], catalogue: Catalogue) -> tuple[tuple[Tag,
     return tuple(sorted(counted, key=lambda pair: (-pair[1], pair[0].name.casefold())))
 
 
-class _Marks(HtmlFormatter):
-    """<mark class="match termN">, N being the word's place in the query, whatever its
-    case or form ("Back", "back" and "backs" are all the query's "back")."""
-
-    def __init__(self, terms: tuple[str, ...]) -> None:
-        super().__init__(tagname="mark", between=" … ")
-        self.seen = {term: i % self.maxclasses for i, term in enumerate(terms)}
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        number = self.seen.setdefault(token.text, len(self.seen) % self.maxclasses)
-        shown = self._text(get_text(text, token, replace))
-        values = {"tag": self.tagname, "q": self.attrquote, "cls": self.htmlclass}
-        return str(self.template % {**values, "t": shown, "tn": number})
-
-
 class _Marker:
     """Marks the query's words in titles and snippets."""
 
@@ -154,7 +134,7 @@ class _Marker:
     ) -> None:
         self.analyzer = analyzer
         self.terms = frozenset(terms)
-        self.formatter = _Marks(terms)
+        self.formatter = QueryMarks(terms)
         # Lower-case fragments of the stems, to find the lines worth analysing.
         self.needles = tuple(stem[: max(3, len(stem) - 1)] for stem in self.terms)
         # The phrases as they may appear in text: the words, anything but letters between.

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from folio.content.entries import Page, Post
 from folio.content.render import Rendered
-from folio.content.tags import tag_slug
+from folio.content.slugs import slugify
 from folio.replies.form import ReplyForm, replies_open
 from folio.replies.store import thread, utcnow
 from folio.web.context import catalogue, site
@@ -101,7 +101,7 @@ def tag(slug: str, number: int = 1) -> str | BaseResponse:
     current = catalogue()
     found = current.tags.get(slug)
     if found is None:
-        canonical = tag_slug(slug)
+        canonical = slugify(slug)
         if canonical in current.tags:  # /tags/Back Pain/ finds /tags/back-pain/
             return redirect(url_for(".tag", slug=canonical), 301)
         abort(404)

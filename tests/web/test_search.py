@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import eventually, write_file
@@ -152,19 +154,21 @@ def test_drafts_are_never_found(client: FlaskClient) -> None:
     assert titles(html(client, "/search?q=unfinished")) == []
 
 
-def test_a_missing_index_answers_being_rebuilt(make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    app = make_app(SEARCH_BACKGROUND=True)
-    app.extensions["folio.search"].build_wait = 0.2
-    lock = app.extensions["folio.search"].folder.build_lock()
-    assert lock.acquire()  # someone else is building
+def test_a_missing_index_answers_being_rebuilt(make_app: Callable[..., Flask]) -> None:
+    app = make_app()
+    lock = app.extensions["folio"].index.build_lock()
+    assert lock.acquire()  # `flask index rebuild` is building it
     try:
-        response = app.test_client().get("/search?q=sleep")
+        client = app.test_client()
+        response = client.get("/search?q=sleep")
         assert response.status_code == 503
         assert "Search is being rebuilt" in response.get_data(as_text=True)
         assert response.headers["Retry-After"] == "5"
+        assert client.get("/search.json?q=sleep").get_json()["rebuilding"] is True
+        assert client.get("/posts/first-post/").status_code == 200  # pages do not wait
     finally:
         lock.release()
-        app.extensions["folio.search"].wait()
+    eventually(lambda: client.get("/search?q=sleep").status_code == 200)
 
 
 def test_related_posts_come_from_the_index(client: FlaskClient) -> None:
