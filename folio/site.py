@@ -41,7 +41,9 @@ class Site:
         self.config = config
         cache_dir = Path(config["CACHE_DIR"])
         root = Path(config["CONTENT_DIR"])
-        self.cache = ContentCache(cache_dir / "content.sqlite", root)
+        trust_html = bool(config["CONTENT_TRUST_HTML"])
+        rendering = f"trust_html={trust_html}"
+        self.cache = ContentCache(cache_dir / "content.sqlite", root, rendering)
         timeout = float(config["RENDER_TIMEOUT"])
         self.library = Library(
             self.cache, show_drafts=bool(config["SHOW_DRAFTS"]), body_wait=timeout + 2
@@ -63,7 +65,7 @@ class Site:
             self.library,
             self.index,
             render_timeout=timeout,
-            trust_html=bool(config["CONTENT_TRUST_HTML"]),
+            trust_html=trust_html,
             interval=float(config["CONTENT_RELOAD_INTERVAL"]),
         )
         self._started = False

@@ -123,3 +123,16 @@ def test_temporary_files_of_killed_writes_are_removed_at_start(
     settle(make_app())
     assert not stale.exists()
     assert fresh.exists()  # perhaps another worker's write in progress
+
+
+def test_turning_trust_in_html_off_renders_every_body_again(
+    make_app: Callable[..., Flask], content: Path
+) -> None:
+    write_file(content, "posts/raw.md", "title: Raw\ndate: 2025-01-05", "Hi <script>x()</script>")
+    trusting = make_app(CONTENT_TRUST_HTML=True)
+    settle(trusting)
+    assert "<script>x()" in trusting.test_client().get("/posts/raw/").get_data(as_text=True)
+    site_of(trusting).stop()
+    careful = make_app()
+    settle(careful)
+    assert "<script>" not in careful.test_client().get("/posts/raw/").get_data(as_text=True)

@@ -19,6 +19,7 @@ from folio.content.render import Rendered, render
 # Never plain fork: a web worker has threads, and a forked lock may be held forever.
 _context = multiprocessing.get_context("forkserver")
 _GRACE = 1.0  # seconds a child has to leave before it is killed
+_WARM_UP = 30.0  # seconds a new child may take to be ready
 _REASON_CHARS = 300
 _OUT_OF_MEMORY = 75  # a child's exit code: its memory limit was reached outside render()
 
@@ -34,15 +35,17 @@ def _serve(conn: Connection, options: dict[str, object], memory_mb: int | None) 
     if memory_mb is not None:
         _limit_memory(memory_mb * 2**20)
     renderer: Callable[..., Rendered] = render
-    # Markdown's first instance costs ~60 ms (it scans entry points): pay it before any deadline.
+    # Markdown's first instance costs ~60 ms (it scans entry points): not part of any deadline.
     # A failure here recurs, and is reported, on the first real render.
     with contextlib.suppress(Exception):
         renderer("", **options)
+    reply = b""  # the first message says the child is ready: deadlines start from here
     while True:
         try:
+            conn.send_bytes(reply)
             source = conn.recv()
-        except EOFError:
-            return  # the pool closed its end: time to leave
+        except (EOFError, OSError):
+            return  # the pool closed its end, or is gone: time to leave
         except MemoryError:
             raise SystemExit(_OUT_OF_MEMORY) from None  # the rest of the message is unread
         try:
@@ -51,10 +54,6 @@ def _serve(conn: Connection, options: dict[str, object], memory_mb: int | None) 
             message = str(error)[:_REASON_CHARS]
             reason = f"{type(error).__name__}: {message}" if message else type(error).__name__
             reply = pickle.dumps(reason)
-        try:
-            conn.send_bytes(reply)
-        except OSError:
-            return  # the pool is gone
 
 
 def _limit_memory(limit: int) -> None:
@@ -80,6 +79,7 @@ class _Child:
 
     process: BaseProcess
     conn: Connection
+    ready: bool = False
 
     @classmethod
     def spawn(cls, options: dict[str, object], memory_mb: int | None) -> _Child:
@@ -178,8 +178,14 @@ class RenderPool:
         self.stop()
 
     def _exchange(self, child: _Child, source: str) -> object:
-        deadline = time.monotonic() + self.timeout
         try:
+            if not child.ready:
+                # Like waiting for a free child, waiting for a new one to warm up is not rendering.
+                if not child.conn.poll(_WARM_UP):
+                    raise RenderRefused(f"the renderer process did not start in {_WARM_UP:g} s")
+                child.conn.recv_bytes()
+                child.ready = True
+            deadline = time.monotonic() + self.timeout
             child.conn.send(source)
             if not child.conn.poll(max(0.0, deadline - time.monotonic())):
                 raise RenderRefused(f"took longer than {self.timeout:g} s to render")

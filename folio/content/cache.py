@@ -83,9 +83,12 @@ class CacheUnavailable(Exception):
 class ContentCache:
     """Reads and writes `content.sqlite`; one connection per thread."""
 
-    def __init__(self, path: Path, root: Path) -> None:
+    def __init__(self, path: Path, root: Path, rendering: str = "") -> None:
         self.path = path
         self.root = str(root)
+        #: How bodies are rendered (e.g. whether owner HTML is trusted): another way
+        #: empties the cache, so no body rendered the old way is ever served.
+        self.rendering = rendering
         self._local = threading.local()
 
     # Connections ---------------------------------------------------------------------
@@ -137,7 +140,7 @@ class ContentCache:
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_TABLES)
         info = dict(db.execute("SELECT key, value FROM info").fetchall())
-        wanted = {"code": code_version(), "root": self.root}
+        wanted = {"code": code_version(), "root": self.root, "rendering": self.rendering}
         if any(info.get(key) != value for key, value in wanted.items()):
             with self._writing():
                 db.execute("DELETE FROM files")

@@ -49,6 +49,8 @@ _VOID = frozenset(
 )
 # Generated link decorations that are not the author's words.
 _SKIP_CLASSES = frozenset({"headerlink", "footnote-backref"})
+# Elements whose content is code or markup, never words (owner-trusted HTML may have them).
+_SKIP_TAGS = frozenset({"script", "style", "template", "textarea", "noscript"})
 
 
 class TextReader(HTMLParser):
@@ -66,7 +68,8 @@ class TextReader(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
-        if self._skip_depth or _SKIP_CLASSES & set((attributes.get("class") or "").split()):
+        classes = set((attributes.get("class") or "").split())
+        if self._skip_depth or tag in _SKIP_TAGS or _SKIP_CLASSES & classes:
             self._skip_depth += tag not in _VOID
             return
         if tag == "a" and attributes.get("href"):

@@ -99,7 +99,12 @@ def render(source: str, *, trust_html: bool = False) -> Rendered:
     if md is None:
         md = _local.md = _new_markdown()
     md.reset()
-    html = md.convert(source)
+    try:
+        html = md.convert(source)
+    except BaseException:
+        # reset() leaves the parser's state behind: a failed document would spoil the next.
+        _local.md = None
+        raise
     if not trust_html:
         html = sanitise(html)
     tokens = getattr(md, "toc_tokens", [])

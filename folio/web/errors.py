@@ -23,10 +23,13 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
 
 
-def _http_error(error: HTTPException) -> tuple[str, int]:
+def _http_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
     code = error.code or 500
     # Our own aborts carry a sentence for visitors; Werkzeug's defaults are replaced.
     default = type(error).description
     described = error.description if error.description != default else None
     message = described or MESSAGES.get(code, default or "")
-    return render_template("error.html", code=code, title=error.name, message=message), code
+    # The error's own headers go along: Retry-After on a 503, Allow on a 405.
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    page = render_template("error.html", code=code, title=error.name, message=message)
+    return page, code, headers

@@ -31,17 +31,20 @@ def test_a_document_renders_as_it_does_in_process(pool: RenderPool) -> None:
     assert pool.render(DOCUMENT) == render(DOCUMENT)
 
 
-def test_a_slow_document_is_refused_at_the_deadline_and_the_pool_goes_on(pool: RenderPool) -> None:
-    began = time.monotonic()
-    with pytest.raises(RenderRefused, match=rf"^took longer than {TIMEOUT:g} s to render$"):
-        pool.render(SLOW)
-    assert time.monotonic() - began < TIMEOUT + 0.5
-    assert len(multiprocessing.active_children()) == 2  # the killed child was replaced
-    assert pool.render(DOCUMENT) == render(DOCUMENT)
+def test_a_slow_document_is_refused_at_the_deadline_and_the_pool_goes_on() -> None:
+    with RenderPool(timeout=TIMEOUT) as pool:
+        pool.render(DOCUMENT)  # the child is warm: what follows is the render alone
+        children = multiprocessing.active_children()
+        began = time.monotonic()
+        with pytest.raises(RenderRefused, match=rf"^took longer than {TIMEOUT:g} s to render$"):
+            pool.render(SLOW)
+        assert time.monotonic() - began < TIMEOUT + 0.5
+        assert multiprocessing.active_children() not in ([], children)  # killed and replaced
+        assert pool.render(DOCUMENT) == render(DOCUMENT)
 
 
 def test_an_error_in_render_is_the_reason_and_that_child_is_replaced() -> None:
-    with RenderPool(timeout=TIMEOUT) as pool:
+    with RenderPool(timeout=10.0) as pool:
         children = multiprocessing.active_children()
         with pytest.raises(RenderRefused, match=r"^cannot be rendered: RecursionError: maximum"):
             pool.render(DEEP)
@@ -94,12 +97,12 @@ def render_at_once(pool: RenderPool, documents: list[str]) -> list[Rendered | Ex
 
 @pytest.mark.parametrize("processes", [2, 1])
 def test_threads_render_at_once_and_wait_for_a_child_outside_the_deadline(processes: int) -> None:
-    # Each render takes ~0.25 s: one child takes ~1.25 s for all five, past any one deadline.
-    documents = [f"Document {i}.\n\n" + "word word.\n\n" * 1200 for i in range(5)]
-    with RenderPool(processes=processes, timeout=0.9) as pool:
+    # Each render takes ~0.1 s: one child takes ~1 s for all ten, past any one deadline.
+    documents = [f"Document {i}.\n\n" + "word word.\n\n" * 400 for i in range(10)]
+    with RenderPool(processes=processes, timeout=0.6) as pool:
         results = render_at_once(pool, documents)
     firsts = [getattr(result, "first_paragraph", result) for result in results]
-    assert firsts == [f"Document {i}." for i in range(5)]
+    assert firsts == [f"Document {i}." for i in range(10)]
 
 
 def test_stop_during_a_render_ends_it_and_leaves_no_child() -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from folio.content.render import TOC_MIN_HEADINGS, highlight_css, render, shorten
 
 
@@ -99,3 +101,15 @@ def test_shorten_cuts_at_a_word() -> None:
 def test_highlight_css_has_light_and_dark() -> None:
     css = highlight_css()
     assert ".highlight" in css and "prefers-color-scheme: dark" in css
+
+
+def test_scripts_and_styles_are_not_words() -> None:
+    owned = render("Words <script>track()</script><style>p{}</style> more.", trust_html=True)
+    assert "track" not in owned.text and "p{}" not in owned.text
+    assert "Words" in owned.text and "more." in owned.text
+
+
+def test_a_document_that_fails_to_render_leaves_the_next_one_whole() -> None:
+    with pytest.raises(RecursionError):
+        render("- " * 3000 + "x")
+    assert "<p>Fine.</p>" in render("Fine.").html

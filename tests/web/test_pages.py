@@ -203,3 +203,19 @@ def test_an_unexpected_error_is_a_designed_500(make_app: Callable[..., Flask]) -
 def test_method_not_allowed_is_designed(client: FlaskClient) -> None:
     response = client.post("/")
     assert response.status_code == 405 and "isn’t allowed" in response.get_data(as_text=True)
+
+
+def test_error_pages_keep_their_headers(client: FlaskClient) -> None:
+    response = client.post("/archive/")
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]
+    assert "isn’t allowed" in response.get_data(as_text=True)
+
+
+def test_an_article_still_rendering_answers_503_with_retry_after(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("folio.content.library.Library.body", lambda self, entry: None)
+    response = client.get("/posts/first-post/")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "2"
+    assert "being prepared" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 200  # listings need no bodies
