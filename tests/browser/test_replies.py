@@ -36,7 +36,7 @@ def test_reply_moderate_and_answer(page: Page, live_server: str, app: Flask) -> 
     page.wait_for_timeout(3100)
     page.get_by_role("button", name="Post Reply").click()
     expect(page.locator("#replies").get_by_role("status")).to_contain_text("awaiting moderation")
-    answer = [r for r in app.extensions["folio.replies"].everything() if r.author == "Ben"]
+    answer = [r for r in app.extensions["folio"].replies.everything() if r.author == "Ben"]
     assert len(answer) == 1 and answer[0].parent == reply_id
 
 
