@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from folio.content.cache import CacheUnavailable, ContentCache
+from folio.content.cache import ContentCache
+from folio.content.database import CacheUnavailable
 from folio.content.library import Library
 from folio.content.publisher import Settings
 from folio.publishing import Publishing, Role

@@ -136,7 +136,7 @@ def settle(app: Flask, timeout: float = 20.0) -> None:
         site.refresh()
         catalogue = site.library.catalogue()
         if (
-            site.library.generation > 0
+            site.library.position[1] > 0
             and not site.cache.unrendered()
             and site.search.ready
             and not site.search.status(catalogue).stale

@@ -7,17 +7,12 @@ reads only the rows changed since it last looked.
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import sqlite3
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 
+from folio.content.database import CacheUnavailable, Database
 from folio.content.entries import Page, Reading
 from folio.content.records import (
     dump_entry,
@@ -30,32 +25,9 @@ from folio.content.records import (
 from folio.content.siteinfo import SiteInfo
 from folio.content.render import Rendered
 
-log = logging.getLogger(__name__)
-
-#: The tables' layout; another layout is dropped and read again from the files.
-SCHEMA = 1
-_PACKAGE = Path(__file__).resolve().parent
-_TABLES = """
-CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, entry TEXT,
-    problems TEXT NOT NULL, generation INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS files_generation ON files (generation);
-CREATE TABLE IF NOT EXISTS bodies (
-    path TEXT PRIMARY KEY, version TEXT NOT NULL, rendered TEXT, problem TEXT);
-CREATE TABLE IF NOT EXISTS wanted (path TEXT PRIMARY KEY);
-"""
-
-
-@cache
-def code_version() -> str:
-    """Changes whenever the code or libraries that read and render a file change."""
-    digest = hashlib.sha256(str(SCHEMA).encode())
-    for module in sorted(_PACKAGE.glob("*.py")):
-        digest.update(module.name.encode() + module.read_bytes())
-    for library in ("Markdown", "Pygments", "python-frontmatter", "PyYAML", "nh3"):
-        digest.update(version(library).encode())
-    return digest.hexdigest()[:16]
+#: Where a reader is in the cache: the cache's epoch (new whenever it is emptied or
+#: replaced) and the generation of the last write it took in.
+Position = tuple[str, int]
 
 
 @dataclass(frozen=True)
@@ -76,10 +48,6 @@ class SiteRecord:
     problems: tuple[str, ...]
 
 
-class CacheUnavailable(Exception):
-    """The cache file cannot be opened (yet): the publisher has not made it."""
-
-
 class ContentCache:
     """Reads and writes `content.sqlite`; one connection per thread."""
 
@@ -89,65 +57,20 @@ class ContentCache:
         #: How bodies are rendered (e.g. whether owner HTML is trusted): another way
         #: empties the cache, so no body rendered the old way is ever served.
         self.rendering = rendering
-        self._local = threading.local()
-
-    # Connections ---------------------------------------------------------------------
-
-    def _db(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            if not self.path.exists():
-                raise CacheUnavailable(str(self.path))
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self._local.db = db
-        return db
+        self.database = Database(path)
 
     def close(self) -> None:
         """Close this thread's connection."""
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
+        self.database.close()
 
-    @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+    def _db(self) -> sqlite3.Connection:
+        return self.database.connection()
 
     # The publisher's side ------------------------------------------------------------
 
     def prepare(self) -> None:
         """Make the file usable: a damaged or foreign one is replaced, an old one emptied."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._open_checked()
-        except sqlite3.DatabaseError as e:
-            log.warning("content cache %s cannot be read (%s): starting a new one", self.path, e)
-            self.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            self._open_checked()
-
-    def _open_checked(self) -> None:
-        self.path.touch(exist_ok=True)
-        db = self._db()
-        db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(_TABLES)
-        info = dict(db.execute("SELECT key, value FROM info").fetchall())
-        wanted = {"code": code_version(), "root": self.root, "rendering": self.rendering}
-        if any(info.get(key) != value for key, value in wanted.items()):
-            with self._writing():
-                db.execute("DELETE FROM files")
-                db.execute("DELETE FROM bodies")
-                db.executemany("INSERT OR REPLACE INTO info VALUES (?, ?)", wanted.items())
-                generation = int(info.get("generation", 0)) + 1
-                db.execute("INSERT OR REPLACE INTO info VALUES ('generation', ?)", (generation,))
+        self.database.prepare({"root": self.root, "rendering": self.rendering})
 
     def fingerprints(self) -> dict[str, str]:
         """Each known file's fingerprint, tombstones included (as "")."""
@@ -155,7 +78,7 @@ class ContentCache:
 
     def write(self, rows: Iterable[Row], site: SiteRecord | None = None) -> int:
         """Store readings (and tombstones) as one new generation; returns its number."""
-        with self._writing() as db:
+        with self.database.writing() as db:
             generation = self._generation(db) + 1
             if site is not None:
                 db.executemany(
@@ -187,7 +110,7 @@ class ContentCache:
     ) -> None:
         """Keep a rendered body, or why it could not be rendered."""
         text = dump_rendered(rendered) if rendered is not None else None
-        with self._writing() as db:
+        with self.database.writing() as db:
             db.execute(
                 "INSERT OR REPLACE INTO bodies VALUES (?, ?, ?, ?)",
                 (path, entry_version, text, problem or None),
@@ -218,25 +141,29 @@ class ContentCache:
         except sqlite3.OperationalError as e:  # made, but its tables not yet
             raise CacheUnavailable(str(e)) from None
 
-    def changes(self, since: int) -> tuple[int, list[Row]]:
-        """Rows written after generation `since`, and the generation they bring us to."""
+    def changes(self, since: Position) -> tuple[Position, list[Row], bool]:
+        """Rows written after position `since`, the position they bring us to, and whether
+        they are every row (the cache was emptied or replaced since: start afresh)."""
         db = self._db()
         try:
             db.execute("BEGIN")  # one snapshot: the rows and the number agree
-            generation = self._generation(db)
+            found = db.execute("SELECT value FROM info WHERE key = 'epoch'").fetchone()
+            position = (found[0] if found else "", self._generation(db))
+            afresh = position[0] != since[0]
             rows = db.execute(
                 "SELECT path, fingerprint, entry, problems FROM files WHERE generation > ?",
-                (since,),
+                (0 if afresh else since[1],),
             ).fetchall()
         except sqlite3.OperationalError as e:  # made, but its tables not yet
             raise CacheUnavailable(str(e)) from None
         finally:
             if db.in_transaction:
                 db.execute("COMMIT")
-        return generation, [
+        found_rows = [
             Row(path, fingerprint, Reading(_load(entry), tuple(filter(None, problems.split("\n")))))
             for path, fingerprint, entry, problems in rows
         ]
+        return position, found_rows, afresh
 
     def body(self, path: str, entry_version: str) -> Rendered | str | None:
         """The rendered body of this version; a problem's text; or None when not yet rendered."""
@@ -255,7 +182,7 @@ class ContentCache:
 
     def want(self, path: str) -> None:
         """Ask the publisher to render this file's body next."""
-        with self._writing() as db:
+        with self.database.writing() as db:
             db.execute("INSERT OR IGNORE INTO wanted VALUES (?)", (path,))
 
     def site(self) -> SiteRecord:

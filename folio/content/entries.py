@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from folio.content import meta
 from folio.content.frontmatter import Unreadable, read_text, split
-from folio.content.render import WORDS_PER_MINUTE, lead_paragraph, render, shorten
+from folio.content.render import LEAD_CHARS, WORDS_PER_MINUTE, lead_paragraph, render, shorten
 from folio.content.tags import Tag
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ KNOWN = frozenset(
 )
 _DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 #: A written summary longer than this is cut before its punctuation is made smart.
-_SUMMARY_SOURCE = 2000
+_SUMMARY_SOURCE = LEAD_CHARS
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,7 +9,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from folio.content.cache import CacheUnavailable, ContentCache
+from folio.content.cache import ContentCache, Position
+from folio.content.database import CacheUnavailable
 from folio.content.catalogue import Catalogue, assemble
 from folio.content.entries import Page, Problem
 from folio.content.render import Rendered
@@ -46,7 +47,7 @@ class Library:
         self.show_drafts = show_drafts
         self.clock = clock
         self.body_wait = body_wait
-        self.generation = 0
+        self.position: Position = ("", 0)
         self.problems: list[Problem] = []
         self._entries: dict[str, tuple[str, Page]] = {}
         self._catalogue = Catalogue([], [], site=SiteInfo(), now=clock())
@@ -62,12 +63,14 @@ class Library:
         """Take in what the publisher wrote since the last look; True when the catalogue changed."""
         with self._lock:
             try:
-                generation, rows = self.cache.changes(self.generation)
+                position, rows, afresh = self.cache.changes(self.position)
             except CacheUnavailable:
                 return False
             due = self._catalogue.next_publication
-            if generation == self.generation and not (due and due <= self.clock()):
+            if position == self.position and not (due and due <= self.clock()):
                 return False
+            if afresh:
+                self._entries.clear()
             for row in rows:
                 if row.reading.entry is None:
                     self._entries.pop(row.path, None)
@@ -84,7 +87,7 @@ class Library:
                 log.warning("%s", problem)
             self.problems = problems
             self._catalogue = catalogue
-            self.generation = generation
+            self.position = position
             return True
 
     def body(self, entry: Page) -> Rendered | None:

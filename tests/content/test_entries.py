@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from folio.content import render as render_module
 from folio.content.entries import Kind, Page, Post, Reading, read_entry, slug_for
 from tests.conftest import write_file
 
@@ -140,3 +141,21 @@ def test_pages_need_no_date(tmp_path: Path) -> None:
     reading = read(write_file(tmp_path, "pages/p.md", "title: P", "Hello."), "page")
     assert isinstance(reading.entry, Page) and not isinstance(reading.entry, Post)
     assert reading.entry.url == "/p/"
+
+
+def test_reading_renders_only_the_opening_of_a_body(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[int] = []
+    real = render_module.render
+
+    def measured(source: str, **options: bool) -> render_module.Rendered:
+        rendered.append(len(source))
+        return real(source, **options)
+
+    monkeypatch.setattr(render_module, "render", measured)
+    path = write_file(tmp_path, "posts/b.md", "title: T\ndate: 2025-01-01", "[" * 200_000)
+    assert read_post(path).title == "T"
+    # Some Markdown renders in time that grows with its square: the body itself renders
+    # later, with a deadline; reading it renders no more than its opening.
+    assert rendered and max(rendered) <= render_module.LEAD_CHARS + 2

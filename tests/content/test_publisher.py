@@ -51,7 +51,7 @@ def pipeline(content: Path, tmp_path: Path, pool: RenderPool) -> Pipeline:
 
 def problems(cache: ContentCache) -> dict[str, str]:
     """Each file's problems as the cache holds them, by name."""
-    _, rows = cache.changes(0)
+    _, rows, _ = cache.changes(("", 0))
     root = cache.root + "/"
     return {row.path.removeprefix(root): "; ".join(row.reading.problems) for row in rows}
 
@@ -209,3 +209,18 @@ def test_a_cache_of_another_content_folder_is_emptied(
     write_file(other, "posts/only.md", "title: Only\ndate: 2025-01-01", "x")
     moved = Pipeline(other, path, pool)
     assert [p.slug for p in moved.run().catalogue().posts] == ["only"]
+
+
+def test_a_worker_follows_a_cache_file_the_publisher_replaced(
+    pipeline: Pipeline, content: Path, tmp_path: Path, pool: RenderPool
+) -> None:
+    pipeline.run()
+    worker = Library(ContentCache(pipeline.cache.path, content))
+    worker.refresh()
+    pipeline.cache.close()
+    pipeline.cache.path.write_bytes(b"damaged" * 1000)  # a new file, another inode
+    again = Pipeline(content, pipeline.cache.path, pool)
+    write_file(content, "posts/2025-06-01-new.md", "title: New\ndate: 2025-06-01", "Hi.")
+    again.run()
+    worker.refresh()
+    assert worker.catalogue().post("new") is not None

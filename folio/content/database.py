@@ -1,0 +1,122 @@
+"""The content cache's SQLite file: connections per thread, its schema, and its repair.
+
+A file that cannot be read is replaced, and one written by other code or for another
+content folder is emptied: the cache only ever costs a full read, never a start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+from secrets import token_hex
+
+log = logging.getLogger(__name__)
+
+#: The tables' layout; another layout is dropped and read again from the files.
+SCHEMA = 1
+_PACKAGE = Path(__file__).resolve().parent
+_TABLES = """
+CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, entry TEXT,
+    problems TEXT NOT NULL, generation INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS files_generation ON files (generation);
+CREATE TABLE IF NOT EXISTS bodies (
+    path TEXT PRIMARY KEY, version TEXT NOT NULL, rendered TEXT, problem TEXT);
+CREATE TABLE IF NOT EXISTS wanted (path TEXT PRIMARY KEY);
+"""
+
+
+@cache
+def code_version() -> str:
+    """Changes whenever the code or libraries that read and render a file change."""
+    digest = hashlib.sha256(str(SCHEMA).encode())
+    for module in sorted(_PACKAGE.glob("*.py")):
+        digest.update(module.name.encode() + module.read_bytes())
+    for library in ("Markdown", "Pygments", "python-frontmatter", "PyYAML", "nh3"):
+        digest.update(version(library).encode())
+    return digest.hexdigest()[:16]
+
+
+class CacheUnavailable(Exception):
+    """The cache file cannot be used (yet): the publisher has not made it."""
+
+
+class Database:
+    """One connection per thread, reopened when the publisher replaced the file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection to the file as it is now."""
+        try:
+            inode = os.stat(self.path).st_ino
+        except FileNotFoundError:
+            self.close()
+            raise CacheUnavailable(str(self.path)) from None
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is not None and self._local.inode != inode:
+            self.close()  # the file was replaced: the old one is gone for everyone
+            db = None
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self._local.db, self._local.inode = db, inode
+        return db
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: one writer at a time, readers carry on."""
+        db = self.connection()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def prepare(self, expected: Mapping[str, str]) -> None:
+        """Make the file usable; empty it unless its info matches `expected` (and the code)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._open_checked(expected)
+        except sqlite3.DatabaseError as e:
+            log.warning("content cache %s cannot be read (%s): starting a new one", self.path, e)
+            self.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._open_checked(expected)
+
+    def _open_checked(self, expected: Mapping[str, str]) -> None:
+        self.path.touch(exist_ok=True)
+        db = self.connection()
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_TABLES)
+        info = dict(db.execute("SELECT key, value FROM info").fetchall())
+        wanted = {**expected, "code": code_version()}
+        if any(info.get(key) != value for key, value in wanted.items()):
+            with self.writing():
+                db.execute("DELETE FROM files")
+                db.execute("DELETE FROM bodies")
+                db.executemany("INSERT OR REPLACE INTO info VALUES (?, ?)", wanted.items())
+                generation = int(info.get("generation", 0)) + 1
+                db.execute("INSERT OR REPLACE INTO info VALUES ('generation', ?)", (generation,))
+                # Readers that see a new epoch read everything again.
+                db.execute("INSERT OR REPLACE INTO info VALUES ('epoch', ?)", (token_hex(8),))
