@@ -91,12 +91,14 @@ class Publishing:
                 log.info("removed %d unfinished temporary file(s) in %s", removed, folder)
         self.cache.prepare()
         self.pool.start()
+        if not follow:
+            self.run_once()  # read once: no thread follows the files
+            return
         self.publisher.publish()  # front matter only: the first pages can be served
         self.library.refresh()
-        if follow:
-            self.indexer.start(self.publisher)
-            self._thread = threading.Thread(target=self._follow, name="publisher", daemon=True)
-            self._thread.start()
+        self.indexer.start(self.publisher)
+        self._thread = threading.Thread(target=self._follow, name="publisher", daemon=True)
+        self._thread.start()
 
     def run_once(self) -> None:
         """Publish, render every body and update the index, all in this thread."""
@@ -141,8 +143,12 @@ class Publishing:
 
     def _render(self, feed: ChangeFeed) -> None:
         try:
-            # A change seen while rendering a backlog is published before the rest.
-            while self.publisher.render_pending(feed.pending) and not self._stopped.is_set():
+            # A change seen while rendering a backlog is published before the rest; a stop
+            # ends the backlog between two bodies.
+            def interrupted() -> bool:
+                return self._stopped.is_set() or feed.pending()
+
+            while self.publisher.render_pending(interrupted) and not self._stopped.is_set():
                 self.publisher.publish()
                 self.library.refresh()
         except Exception:

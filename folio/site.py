@@ -58,17 +58,15 @@ class Site:
             str(config["SECRET_KEY"]).encode(),
             Limit(float(config["COMMENT_RATE_GAP"]), int(config["COMMENT_RATE_PER_HOUR"])),
         )
-        self.follows = bool(config["CONTENT_WATCH"])
+        self.watches = bool(config["CONTENT_WATCH"])
         self.role = Role(cache_dir / "publisher.lock")
-        self.publishing = Publishing(
-            Settings(root, int(config["MAX_CONTENT_FILE_BYTES"])),
-            self.cache,
-            self.library,
-            self.index,
-            render_timeout=timeout,
-            trust_html=trust_html,
-            interval=float(config["CONTENT_RELOAD_INTERVAL"]),
-        )
+        self._publishing_settings = {
+            "settings": Settings(root, int(config["MAX_CONTENT_FILE_BYTES"])),
+            "render_timeout": timeout,
+            "trust_html": trust_html,
+            "interval": float(config["CONTENT_RELOAD_INTERVAL"]),
+        }
+        self.publishing = self._new_publishing()
         self._started = False
         self._start_lock = threading.Lock()
         self._stopped = threading.Event()
@@ -88,12 +86,11 @@ class Site:
             self._take_role()
             if not self.publishes:
                 self._await_first_publication()
-            if not self.follows and self.publishes:
-                self.publishing.run_once()  # read once: no thread follows the files
             self.refresh()
-            if self.follows:
-                self._follower = threading.Thread(target=self._follow, name="follower", daemon=True)
-                self._follower.start()
+            # Always: without watching, new index commits, scheduled posts and a take-over
+            # still reach this process.
+            self._follower = threading.Thread(target=self._follow, name="follower", daemon=True)
+            self._follower.start()
             atexit.register(self.stop)
 
     def refresh(self) -> None:
@@ -114,22 +111,41 @@ class Site:
         self.cache.close()
         atexit.unregister(self.stop)
 
+    def _new_publishing(self) -> Publishing:
+        options: Any = self._publishing_settings
+        return Publishing(cache=self.cache, library=self.library, index=self.index, **options)
+
     def _take_role(self) -> bool:
         if not self.role.take():
             return False
         log.info("this process publishes the content in %s", self.cache.root)
         leftovers = (self.replies.root, self.cache.path.parent, self.index.path)
-        self.publishing.start(follow=self.follows, leftovers=leftovers)
+        try:
+            self.publishing.start(follow=self.watches, leftovers=leftovers)
+        # Whatever stopped it (a locked or full disk), this worker still serves; the role
+        # goes back so that this or another process tries again within a second.
+        except Exception:
+            log.exception("publishing could not start; trying again shortly")
+            self.publishing.stop()
+            self.publishing = self._new_publishing()
+            self.role.release()
+            return False
         return True
 
     def _await_first_publication(self) -> None:
+        """Wait for the publisher's first write, taking its role if it goes unheld."""
         deadline = time.monotonic() + FIRST_PUBLICATION_WAIT
+        next_try = time.monotonic() + TAKE_OVER_INTERVAL
         while time.monotonic() < deadline and not self._stopped.is_set():
             try:
                 if self.cache.generation() > 0:
                     return
             except (CacheUnavailable, OSError):
                 pass
+            if time.monotonic() >= next_try:
+                next_try = time.monotonic() + TAKE_OVER_INTERVAL
+                if self._take_role():
+                    return
             time.sleep(0.05)
 
     def _follow(self) -> None:

@@ -5,10 +5,15 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from flask import Flask
 
+from folio.content.publisher import Publisher
+from folio.publishing import Publishing
 from folio.site import Site
 from tests.conftest import eventually, settle, write_file
 
@@ -136,3 +141,80 @@ def test_turning_trust_in_html_off_renders_every_body_again(
     careful = make_app()
     settle(careful)
     assert "<script>" not in careful.test_client().get("/posts/raw/").get_data(as_text=True)
+
+
+def test_a_publisher_that_fails_to_start_gives_the_role_back_and_is_tried_again(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_start = Publishing.start
+    failures = iter([True])
+
+    def flaky_start(self: Publishing, **options: Any) -> None:
+        if next(failures, False):
+            raise OSError(28, "No space left on device")
+        real_start(self, **options)
+
+    monkeypatch.setattr(Publishing, "start", flaky_start)
+    app = make_app()
+    site_of(app).start()  # the worker boots all the same
+    eventually(lambda: site_of(app).publishes, timeout=5)
+    eventually(lambda: app.test_client().get("/posts/first-post/").status_code == 200)
+
+
+def test_without_watching_every_worker_still_follows_the_index_and_take_over(
+    make_app: Callable[..., Flask],
+) -> None:
+    first, second = make_app(CONTENT_WATCH=False), make_app(CONTENT_WATCH=False)
+    site_of(first).start()  # reads, renders and indexes once
+    site_of(second).start()
+    client = second.test_client()
+    eventually(lambda: client.get("/search?q=telephone").status_code == 200)
+
+
+def test_stopping_ends_a_render_backlog_between_two_bodies(
+    make_app: Callable[..., Flask], content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(60):
+        write_file(content, f"posts/2024-01-01-p{n}.md", f"title: P{n}\ndate: 2024-01-01", "x")
+    real_render = Publisher._render
+
+    def slow_render(self: Publisher, path: str, entry_version: str) -> None:
+        time.sleep(0.05)
+        real_render(self, path, entry_version)
+
+    monkeypatch.setattr(Publisher, "_render", slow_render)
+    app = make_app()
+    site = site_of(app)
+    site.start()
+    eventually(lambda: site.publishing.publisher.renders > 0)
+    site.stop()
+    assert site.publishing.publisher.renders < 40  # not the whole backlog of 67 bodies
+
+
+def test_a_scheduled_post_is_found_once_its_time_comes(
+    make_app: Callable[..., Flask], content: Path
+) -> None:
+    soon = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
+    write_file(content, "posts/soon.md", f"title: Soon\ndate: {soon}", "Zebras arrive.")
+    app = make_app()
+    settle(app)
+    client = app.test_client()
+    assert client.get("/search.json?q=zebras").get_json()["total"] == 0
+    eventually(lambda: client.get("/search.json?q=zebras").get_json()["total"] == 1)
+
+
+def test_a_new_timezone_moves_the_dates_search_shows(app: Flask, content: Path) -> None:
+    client = app.test_client()
+    hit = client.get("/search.json?q=third").get_json()["results"][0]
+    assert hit["date"] == "2025-03-30"
+    site = content / "site.yml"
+    site.write_text(site.read_text().replace("timezone: UTC", "timezone: Pacific/Kiritimati"))
+
+    # 10:00 on 30 March, now at +14:00, was 20:00 the day before in UTC; the index holds
+    # the moment, and shows it in the site's zone: still the 30th.
+    def shown() -> str:
+        return str(client.get("/search.json?q=third").get_json()["results"][0]["date"])
+
+    zone = site_of(app).library.catalogue
+    eventually(lambda: zone().site.timezone.key == "Pacific/Kiritimati" and shown() == "2025-03-30")
+    assert site_of(app).search.status(zone()).stale.changed == ()

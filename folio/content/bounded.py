@@ -28,6 +28,10 @@ class RenderRefused(Exception):
     """A document not rendered in time or at all; str() is why, for logs and `flask check`."""
 
 
+class RendererDied(RenderRefused):
+    """The renderer process ended during a render: perhaps the document's doing, perhaps not."""
+
+
 def _serve(conn: Connection, options: dict[str, object], memory_mb: int | None) -> None:
     """Answer each source read from conn with a pickled Rendered or reason, until conn closes."""
     # Ctrl-C at a terminal reaches the whole process group; the pool alone ends its children.
@@ -154,7 +158,17 @@ class RenderPool:
             self._changed.wait_for(lambda: self._live == 0)
 
     def render(self, source: str) -> Rendered:
-        """Render source in a child within the timeout; raise RenderRefused if it cannot."""
+        """Render source in a child within the timeout; raise RenderRefused if it cannot.
+
+        A renderer that dies (killed from outside, out of memory once) is tried again on a
+        fresh one: only a document that kills two renderers is refused for it.
+        """
+        try:
+            return self._render_once(source)
+        except RendererDied:
+            return self._render_once(source)
+
+    def _render_once(self, source: str) -> Rendered:
         child = self._take()
         try:
             reply = self._exchange(child, source)
@@ -182,7 +196,7 @@ class RenderPool:
             if not child.ready:
                 # Like waiting for a free child, waiting for a new one to warm up is not rendering.
                 if not child.conn.poll(_WARM_UP):
-                    raise RenderRefused(f"the renderer process did not start in {_WARM_UP:g} s")
+                    raise RendererDied(f"the renderer process did not start in {_WARM_UP:g} s")
                 child.conn.recv_bytes()
                 child.ready = True
             deadline = time.monotonic() + self.timeout
@@ -195,7 +209,7 @@ class RenderPool:
             if not self._running:
                 raise RuntimeError("the render pool was stopped during a render") from error
             child.process.join(_GRACE)
-            raise RenderRefused(_death(child.process.exitcode)) from error
+            raise RendererDied(_death(child.process.exitcode)) from error
 
     def _take(self) -> _Child:
         # Waiting for a free child is not part of any render's deadline.

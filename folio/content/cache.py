@@ -25,6 +25,13 @@ from folio.content.records import (
 from folio.content.siteinfo import SiteInfo
 from folio.content.render import Rendered
 
+#: Readable files whose body is missing or of another version, with their version.
+_UNRENDERED = (
+    "SELECT f.path AS path, json_extract(f.entry, '$.version') AS v FROM files f "
+    "LEFT JOIN bodies b ON b.path = f.path "
+    "WHERE f.entry IS NOT NULL AND (b.version IS NULL OR b.version != v)"
+)
+
 #: Where a reader is in the cache: the cache's epoch (new whenever it is emptied or
 #: replaced) and the generation of the last write it took in.
 Position = tuple[str, int]
@@ -120,13 +127,15 @@ class ContentCache:
     def unrendered(self) -> list[tuple[str, str]]:
         """(path, version) of every readable file without a body of its version; wanted first."""
         found = self._db().execute(
-            "SELECT f.path, json_extract(f.entry, '$.version') AS v, w.path IS NOT NULL AS asked "
-            "FROM files f LEFT JOIN bodies b ON b.path = f.path "
-            "LEFT JOIN wanted w ON w.path = f.path "
-            "WHERE f.entry IS NOT NULL AND (b.version IS NULL OR b.version != v) "
-            "ORDER BY asked DESC, f.path"
+            f"SELECT f.path, v, w.path IS NOT NULL AS asked FROM ({_UNRENDERED}) f "
+            "LEFT JOIN wanted w ON w.path = f.path ORDER BY asked DESC, f.path"
         )
         return [(path, entry_version) for path, entry_version, _ in found.fetchall()]
+
+    def forget_stale_wanted(self) -> None:
+        """Drop requests for bodies that are rendered or no longer wanted by any file."""
+        with self.database.writing() as db:
+            db.execute(f"DELETE FROM wanted WHERE path NOT IN (SELECT path FROM ({_UNRENDERED}))")
 
     def wanted(self) -> list[str]:
         """Files whose body a worker is waiting for."""

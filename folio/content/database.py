@@ -97,6 +97,8 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._open_checked(expected)
+        except sqlite3.OperationalError:
+            raise  # locked or a passing I/O error: not damage, and not ours to delete
         except sqlite3.DatabaseError as e:
             log.warning("content cache %s cannot be read (%s): starting a new one", self.path, e)
             self.close()

@@ -77,18 +77,22 @@ class Publisher:
     def render_pending(self, interrupted: Callable[[], bool] = lambda: False) -> int:
         """Render every body not yet rendered at its file's version, asked-for ones first.
 
-        Stops early when `interrupted` says the content changed again.
+        Stops early, between two bodies, when `interrupted` says so (the content changed
+        again, or the process is stopping).
         """
-        done = 0
-        while pending := self.cache.unrendered()[:RENDER_BATCH]:
+        done, stop = 0, False
+        while not stop:
+            self.cache.forget_stale_wanted()  # asked for a version or a file no longer there
+            if not (pending := self.cache.unrendered()[:RENDER_BATCH]):
+                break
             for path, entry_version in pending:
+                if stop := interrupted():
+                    break
                 self._render(path, entry_version)
                 done += 1
-                if self.cache.wanted() and path not in self.cache.wanted():
+                if self.cache.wanted():
                     break  # a visitor waits for another body: start again from it
             content_published.send(self, generation=self.cache.generation())
-            if interrupted():
-                break
         return done
 
     def _render(self, path: str, entry_version: str) -> None:

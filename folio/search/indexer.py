@@ -13,6 +13,7 @@ from typing import Any
 from whoosh.index import LockError
 
 from folio.content.cache import ContentCache
+from folio.content.catalogue import Catalogue
 from folio.content.entries import Page
 from folio.content.library import Library
 from folio.content.render import Rendered
@@ -39,6 +40,7 @@ class Indexer:
         self._thread: threading.Thread | None = None
         self._refused: str | None = None  # why the folder cannot be written, logged once
         self._dirty = True  # content was published since the last comparison
+        self._compared: Catalogue | None = None  # the catalogue the index was last compared with
         #: Syncs run since start (tests watch the thread's progress with it).
         self.attempts = 0
 
@@ -79,15 +81,20 @@ class Indexer:
         """Bring the index in line with the catalogue: a build when there is none usable,
         else only the documents that differ (compared only after content was published)."""
         self.attempts += 1
+        # Taken before looking at the catalogue: a publication from now on marks it again.
+        dirty, self._dirty = self._dirty, False
         self.library.refresh()  # what was published, as this process's catalogue
+        catalogue = self.library.catalogue()
+        # A new catalogue without a publication: a scheduled post went live.
+        dirty = dirty or catalogue is not self._compared
         name = self.folder.current_name()
         if (suspect := self.folder.suspect()) is not None:
             name = self._check(suspect, name)
         if name is None or self.folder.outdated(name) or not self.folder.complete(name):
             return self.rebuild()
-        if not self._dirty:
+        if not dirty:
             return None
-        self._dirty = False
+        self._compared = catalogue
         try:
             ix = self.folder.open(name)
         except FileNotFoundError:
@@ -95,7 +102,7 @@ class Indexer:
         try:
             with ix.reader() as reader:
                 versions = indexed(reader)
-            change = difference(self.library.catalogue().searchable(), versions)
+            change = difference(catalogue.searchable(), versions)
             texts = self._texts(change.changed)
             # Entries whose bodies are not rendered yet are written when they are.
             change = Difference(tuple(e for e in change.changed if e.url in texts), change.deleted)
@@ -115,8 +122,8 @@ class Indexer:
             self._unwritable(e)
             return None
         try:
-            self._dirty = False
-            entries = self.library.catalogue().searchable()
+            self._compared = catalogue = self.library.catalogue()
+            entries = catalogue.searchable()
             texts = self._texts(entries)
             entries = [entry for entry in entries if entry.url in texts]
             stats = self.folder.build(

@@ -44,6 +44,13 @@ def make_schema() -> Schema:
     )
 
 
+def index_version(entry: Page) -> str:
+    """The file's version and the moment the index stores for it: a new timezone in
+    site.yml moves every date without changing any file, and the index must follow."""
+    when = entry.date if isinstance(entry, Post) else entry.updated
+    return f"{entry.version}@{int(when.timestamp())}" if when else entry.version
+
+
 def document(entry: Page, text: str) -> dict[str, object]:
     """The fields one content entry (with its body's plain text) contributes to the index."""
     tags = entry.tags if isinstance(entry, Post) else ()
@@ -52,7 +59,7 @@ def document(entry: Page, text: str) -> dict[str, object]:
     return {
         "url": entry.url,
         "kind": entry.kind,
-        "version": entry.version,
+        "version": index_version(entry),
         "title": entry.title,
         "tags": ",".join(tag.slug for tag in tags),
         "tagtext": names,

@@ -54,6 +54,7 @@ class SiteSearch:
         self._ranker: Ranker | None = None
         self._failed: str | None = None  # a generation that would not open, logged once
         self._failed_at = 0.0
+        self._reported: set[str | None] = set()  # generations whose failure was logged in full
         #: Answers computed on the current searcher and catalogue, most recent last.
         self._answers: OrderedDict[tuple[object, ...], object] = OrderedDict()
         self._answered: Catalogue | None = None
@@ -110,7 +111,13 @@ class SiteSearch:
             # Not decided here whether the index or the query is at fault: the indexer
             # verifies the files and rebuilds only if they are damaged.
             except Exception:
-                log.exception("search for %r failed; the index will be checked", clean(query))
+                if self._generation not in self._reported:  # one traceback per generation
+                    log.exception("search for %r failed; the index will be checked", clean(query))
+                    self._reported.add(self._generation)
+                else:
+                    log.error(
+                        "search for %r failed again; the index is being checked", clean(query)
+                    )
                 if self._generation is not None:
                     self.folder.report(self._generation)
                 return run_query(None, catalogue, query)

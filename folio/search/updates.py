@@ -9,7 +9,7 @@ from whoosh.index import FileIndex
 from whoosh.reading import IndexReader
 
 from folio.content.entries import Page
-from folio.search.schema import document
+from folio.search.schema import document, index_version
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,9 @@ class Difference:
 
 
 def difference(entries: Iterable[Page], indexed: dict[str, str]) -> Difference:
-    """Compare file versions with what the index holds, without reading any file."""
+    """Compare versions with what the index holds, without reading any file."""
     wanted = {entry.url: entry for entry in entries}
-    changed = tuple(e for url, e in wanted.items() if indexed.get(url) != e.version)
+    changed = tuple(e for url, e in wanted.items() if indexed.get(url) != index_version(e))
     deleted = tuple(sorted(indexed.keys() - wanted.keys()))
     return Difference(changed, deleted)
 

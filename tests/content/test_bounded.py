@@ -53,21 +53,19 @@ def test_an_error_in_render_is_the_reason_and_that_child_is_replaced() -> None:
         assert pool.render(DOCUMENT) == render(DOCUMENT)
 
 
-def test_a_child_that_dies_is_refused_with_the_cause_and_replaced() -> None:
+def test_a_child_killed_from_outside_does_not_cost_the_document_its_render() -> None:
     with RenderPool(timeout=TIMEOUT) as pool:
         (child,) = multiprocessing.active_children()
         assert child.pid is not None
         os.kill(child.pid, signal.SIGKILL)
         child.join()
-        with pytest.raises(RenderRefused, match=r"^the renderer process died: Killed$"):
-            pool.render(DOCUMENT)
-        assert pool.render(DOCUMENT) == render(DOCUMENT)
+        assert pool.render(DOCUMENT) == render(DOCUMENT)  # on a fresh renderer
 
 
-def test_a_child_past_its_memory_limit_is_refused_and_replaced() -> None:
+def test_a_document_that_kills_two_renderers_is_refused_with_the_cause() -> None:
     with RenderPool(timeout=5.0, memory_mb=64) as pool:
         with pytest.raises(RenderRefused, match=r"^the renderer process ran out of memory$"):
-            pool.render("a" * 40_000_000)  # a child holds it twice: more than 64 MB
+            pool.render("a" * 40_000_000)  # a child holds it twice: more than 64 MB, twice
         assert pool.render(DOCUMENT) == render(DOCUMENT)
 
 

@@ -13,6 +13,7 @@ from folio.content.bounded import RenderPool
 from folio.content.cache import ContentCache
 from folio.content.library import Library
 from folio.content.publisher import Publisher, Settings
+from folio.content.signals import content_published
 from tests.conftest import write_file
 
 
@@ -224,3 +225,21 @@ def test_a_worker_follows_a_cache_file_the_publisher_replaced(
     again.run()
     worker.refresh()
     assert worker.catalogue().post("new") is not None
+
+
+def test_a_request_for_a_body_no_file_has_does_not_slow_the_backlog(
+    pipeline: Pipeline, content: Path
+) -> None:
+    for n in range(120):
+        write_file(content, f"posts/2024-01-01-p{n}.md", f"title: P{n}\ndate: 2024-01-01", "x")
+    pipeline.publisher.publish()
+    pipeline.cache.want(str(content / "posts/deleted-since.md"))  # asked, then gone
+    sent: list[int] = []
+
+    def count(sender: object, **kwargs: int) -> None:
+        sent.append(kwargs["generation"])
+
+    with content_published.connected_to(count, sender=pipeline.publisher):
+        assert pipeline.publisher.render_pending() == 127
+    assert len(sent) <= 4  # batches of 50, not one signal per body
+    assert pipeline.cache.wanted() == []
