@@ -22,15 +22,8 @@ from folio.content.records import (
     load_rendered,
     load_site,
 )
-from folio.content.siteinfo import SiteInfo
 from folio.content.render import Rendered
-
-#: Readable files whose body is missing or of another version, with their version.
-_UNRENDERED = (
-    "SELECT f.path AS path, json_extract(f.entry, '$.version') AS v FROM files f "
-    "LEFT JOIN bodies b ON b.path = f.path "
-    "WHERE f.entry IS NOT NULL AND (b.version IS NULL OR b.version != v)"
-)
+from folio.content.siteinfo import SiteInfo
 
 #: Where a reader is in the cache: the cache's epoch (new whenever it is emptied or
 #: replaced) and the generation of the last write it took in.
@@ -127,15 +120,15 @@ class ContentCache:
     def unrendered(self) -> list[tuple[str, str]]:
         """(path, version) of every readable file without a body of its version; wanted first."""
         found = self._db().execute(
-            f"SELECT f.path, v, w.path IS NOT NULL AS asked FROM ({_UNRENDERED}) f "
-            "LEFT JOIN wanted w ON w.path = f.path ORDER BY asked DESC, f.path"
+            "SELECT u.path, u.version, w.path IS NOT NULL AS asked FROM unrendered u "
+            "LEFT JOIN wanted w ON w.path = u.path ORDER BY asked DESC, u.path"
         )
         return [(path, entry_version) for path, entry_version, _ in found.fetchall()]
 
     def forget_stale_wanted(self) -> None:
         """Drop requests for bodies that are rendered or no longer wanted by any file."""
         with self.database.writing() as db:
-            db.execute(f"DELETE FROM wanted WHERE path NOT IN (SELECT path FROM ({_UNRENDERED}))")
+            db.execute("DELETE FROM wanted WHERE path NOT IN (SELECT path FROM unrendered)")
 
     def wanted(self) -> list[str]:
         """Files whose body a worker is waiting for."""

@@ -15,8 +15,10 @@ from folio.content.tags import Tag, TagCloud, build_cloud, canonical_names
 RELATED_POSTS = 3
 #: Page slugs that a built-in route answers first, so a page with one could never be seen.
 RESERVED_SLUGS = frozenset(
-    ["about", "archive", "feed.xml", "gallery", "images", "page", "posts", "robots.txt"]
-    + ["rss.xml", "search", "search.json", "sitemap.xml", "static", "tags", "highlight.css"]
+    (
+        *("about", "archive", "feed.xml", "gallery", "images", "page", "posts", "robots.txt"),
+        *("rss.xml", "search", "search.json", "sitemap.xml", "static", "tags", "highlight.css"),
+    )
 )
 
 
@@ -159,7 +161,5 @@ def assemble(
             posts.append(entry)
         else:
             pages.append(entry)
-    catalogue = Catalogue(
-        posts, pages, site=site, now=now, show_drafts=show_drafts, about=about
-    )
+    catalogue = Catalogue(posts, pages, site=site, now=now, show_drafts=show_drafts, about=about)
     return catalogue, problems

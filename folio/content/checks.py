@@ -53,7 +53,9 @@ def check_site(contents: Contents, pool: RenderPool, static_dir: Path) -> list[P
     """Every problem: unreadable files, bad keys, bodies that fail to render, dead links."""
     problems = list(contents.problems)
     with ThreadPoolExecutor(pool.processes) as threads:
-        bodies = threads.map(lambda pair: _render(pair[1], pool, contents.max_bytes), contents.entries)
+        bodies = threads.map(
+            lambda pair: _render(pair[1], pool, contents.max_bytes), contents.entries
+        )
         for (name, entry), body in zip(contents.entries, bodies, strict=True):
             if isinstance(body, str):
                 problems.append(Problem(name, body))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
@@ -32,6 +31,11 @@ CREATE INDEX IF NOT EXISTS files_generation ON files (generation);
 CREATE TABLE IF NOT EXISTS bodies (
     path TEXT PRIMARY KEY, version TEXT NOT NULL, rendered TEXT, problem TEXT);
 CREATE TABLE IF NOT EXISTS wanted (path TEXT PRIMARY KEY);
+CREATE VIEW IF NOT EXISTS unrendered AS
+    SELECT f.path AS path, json_extract(f.entry, '$.version') AS version FROM files f
+    LEFT JOIN bodies b ON b.path = f.path
+    WHERE f.entry IS NOT NULL
+        AND (b.version IS NULL OR b.version != json_extract(f.entry, '$.version'));
 """
 
 
@@ -60,7 +64,7 @@ class Database:
     def connection(self) -> sqlite3.Connection:
         """This thread's connection to the file as it is now."""
         try:
-            inode = os.stat(self.path).st_ino
+            inode = self.path.stat().st_ino
         except FileNotFoundError:
             self.close()
             raise CacheUnavailable(str(self.path)) from None

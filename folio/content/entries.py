@@ -20,8 +20,10 @@ log = logging.getLogger(__name__)
 Kind = Literal["post", "page"]
 # Keys this module understands; every other front matter key lands in `extra`.
 KNOWN = frozenset(
-    ["title", "date", "tags", "summary", "slug", "updated", "author", "image", "image_alt"]
-    + ["draft", "comments"]
+    (
+        *("title", "date", "tags", "summary", "slug", "updated", "author", "image"),
+        *("image_alt", "draft", "comments"),
+    )
 )
 _DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 #: A written summary longer than this is cut before its punctuation is made smart.
@@ -121,9 +123,7 @@ def _build(
         raise meta.MetaError(f"'slug' {slug!r} must not contain '/'")
     # A written summary gets the same smart punctuation as the body, as plain text.
     written = meta.text(data, "summary")
-    summary = (
-        render(written[:_SUMMARY_SOURCE]).text if written else shorten(lead_paragraph(body))
-    )
+    summary = render(written[:_SUMMARY_SOURCE]).text if written else shorten(lead_paragraph(body))
     common: dict[str, Any] = {
         "slug": slug,
         "title": meta.text(data, "title", required=True) or "",

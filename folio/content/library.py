@@ -10,8 +10,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from folio.content.cache import ContentCache, Position
-from folio.content.database import CacheUnavailable
 from folio.content.catalogue import Catalogue, assemble
+from folio.content.database import CacheUnavailable
 from folio.content.entries import Page, Problem
 from folio.content.render import Rendered
 from folio.content.siteinfo import SiteInfo

@@ -60,7 +60,7 @@ def moment(meta: Mapping[str, object], key: str, zone: tzinfo) -> datetime | Non
 def _showable(moment: datetime, key: str, zone: tzinfo) -> datetime:
     """Refuse a moment that has no equivalent in UTC or the site's zone (year 1, 9999)."""
     try:
-        showable = 1 < moment.astimezone(UTC).year < 9999 and 1 < moment.astimezone(zone).year
+        showable = 1 < moment.astimezone(UTC).year < 9999 and moment.astimezone(zone).year > 1
     except (OverflowError, ValueError):
         showable = False
     if not showable:

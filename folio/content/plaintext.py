@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 # Block elements end a line of plain text, so snippets keep paragraph breaks.
@@ -51,6 +52,33 @@ _VOID = frozenset(
 _SKIP_CLASSES = frozenset({"headerlink", "footnote-backref"})
 # Elements whose content is code or markup, never words (owner-trusted HTML may have them).
 _SKIP_TAGS = frozenset({"script", "style", "template", "textarea", "noscript"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Marks where a heading's line starts while the text is collected; never in the result.
+_HEADING_MARK = "\x00"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading of the body: its anchor, its words, and where its line starts in the text."""
+
+    anchor: str
+    heading: str
+    start: int
+
+
+class BodyText(str):
+    """A body's plain text (a line per block) that also knows the body's sections, so
+    whatever is handed the text (the search index) can point into the article."""
+
+    sections: tuple[Section, ...]
+
+    def __new__(cls, text: str, sections: tuple[Section, ...] = ()) -> BodyText:
+        made = super().__new__(cls, text)
+        made.sections = sections
+        return made
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (BodyText, (str(self), self.sections))
 
 
 class TextReader(HTMLParser):
@@ -65,6 +93,7 @@ class TextReader(HTMLParser):
         self._skip_depth = 0
         self._paragraph: list[str] | None = None
         self._seen_paragraph = False
+        self._anchors: list[str] = []  # the ids of the headings met, in order
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
@@ -80,6 +109,9 @@ class TextReader(HTMLParser):
             self._paragraph = []
         if tag in _BLOCKS:
             self.parts.append("\n")
+        if tag in _HEADINGS and attributes.get("id"):
+            self._anchors.append(attributes["id"] or "")
+            self.parts.append(f"\n{_HEADING_MARK}")
 
     def handle_endtag(self, tag: str) -> None:
         if self._skip_depth:
@@ -97,10 +129,24 @@ class TextReader(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._skip_depth:
             return
+        data = data.replace(_HEADING_MARK, "")
         self.parts.append(data)
         if self._paragraph is not None:
             self._paragraph.append(data)
 
-    def text(self) -> str:
-        lines = (" ".join(line.split()) for line in "".join(self.parts).splitlines())
-        return "\n".join(line for line in lines if line)
+    def text(self) -> BodyText:
+        """The words, a line per block, with the sections their headings start."""
+        anchors = iter(self._anchors)
+        lines: list[str] = []
+        sections: list[Section] = []
+        start = 0
+        for raw in "".join(self.parts).splitlines():
+            heading = raw.startswith(_HEADING_MARK)
+            line = " ".join(raw.replace(_HEADING_MARK, "").split())
+            anchor = next(anchors, "") if heading else ""
+            if heading and line:
+                sections.append(Section(anchor, line, start))
+            if line:
+                lines.append(line)
+                start += len(line) + 1
+        return BodyText("\n".join(lines), tuple(sections))

@@ -67,7 +67,11 @@ class Publisher:
             for reason in reading.problems:
                 log.warning("%s: %s", self.name(path), reason)
             rows.append(Row(path, stamp, reading))
-        rows += [Row(path, "", Reading(None)) for path, was in previous.items() if was and path not in seen]
+        rows += [
+            Row(path, "", Reading(None))
+            for path, was in previous.items()
+            if was and path not in seen
+        ]
         if not rows and site is None:
             return False
         generation = self.cache.write(rows, site)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from folio.content.entries import Page, Post
+from folio.content.plaintext import BodyText, Section
 from folio.content.render import Rendered
 from folio.content.siteinfo import NavLink, SiteInfo
 from folio.content.tags import Tag
@@ -68,6 +69,7 @@ def dump_rendered(rendered: Rendered) -> str:
         "first_paragraph": rendered.first_paragraph,
         "links": list(rendered.links),
         "images": list(rendered.images),
+        "sections": [[s.anchor, s.heading, s.start] for s in rendered.sections],
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -79,7 +81,7 @@ def load_rendered(text: str) -> Rendered:
         html=Markup(data["html"]),  # noqa: S704 (rendered and sanitised when stored)
         toc=Markup(data["toc"]),  # noqa: S704
         headings=data["headings"],
-        text=data["text"],
+        text=BodyText(data["text"], tuple(Section(*s) for s in data.get("sections", ()))),
         first_paragraph=data["first_paragraph"],
         links=tuple(data["links"]),
         images=tuple(data["images"]),

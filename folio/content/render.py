@@ -13,7 +13,7 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 from pygments.formatters import HtmlFormatter
 
-from folio.content.plaintext import TextReader
+from folio.content.plaintext import Section, TextReader
 from folio.content.sanitise import sanitise
 
 WORDS_PER_MINUTE = 220
@@ -23,9 +23,11 @@ SUMMARY_CHARS = 280
 #: (Some Markdown, such as a run of "[", renders in time that grows with its square: at
 #: 1,000 characters that is a tenth of a second, at 2,000 over one.)
 LEAD_CHARS = 1000
+_ALIGNED = re.compile(r"text-align:\s*(left|right|center);?")
 _LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.MULTILINE)
 #: Lines before the first paragraph that cannot be it: headings, lone images, blank lines.
 _NOT_A_LEAD = re.compile(r"\A(?:[ \t]*(?:#.*|!\[[^\n]*\)[ \t]*)?\n)+")
+
 
 @dataclass(frozen=True)
 class Rendered:
@@ -38,6 +40,11 @@ class Rendered:
     first_paragraph: str
     links: tuple[str, ...]
     images: tuple[str, ...]
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        """The body's headings with their anchors, in order (the text carries them)."""
+        return getattr(self.text, "sections", ())
 
     @property
     def words(self) -> int:
@@ -59,9 +66,20 @@ class _LazyImages(Treeprocessor):
             img.set("decoding", "async")
 
 
+class _AlignClasses(Treeprocessor):
+    """Table alignment as classes: a style attribute is refused by the site's CSP."""
+
+    def run(self, root: Element) -> None:
+        for cell in (*root.iter("th"), *root.iter("td")):
+            style = cell.attrib.pop("style", "")
+            if match := _ALIGNED.fullmatch(style.strip()):
+                cell.set("class", f"{cell.get('class', '')} align-{match[1]}".strip())
+
+
 class _LazyImagesExtension(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_LazyImages(md), "lazy_images", 1)
+        md.treeprocessors.register(_AlignClasses(md), "align_classes", 1)
 
 
 def _new_markdown() -> markdown.Markdown:

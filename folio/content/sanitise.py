@@ -54,9 +54,10 @@ _ATTRIBUTES = {
     "details": {"open"},
     "col": {"span"},
     "colgroup": {"span"},
-    # The tables extension aligns columns with inline style.
-    "th": {"style", "colspan", "rowspan", "scope", "headers", "abbr"},
-    "td": {"style", "colspan", "rowspan", "headers"},
+    # No style attribute anywhere: the site's Content-Security-Policy refuses them, and
+    # the Markdown renderer turns table alignment into classes.
+    "th": {"colspan", "rowspan", "scope", "headers", "abbr"},
+    "td": {"colspan", "rowspan", "headers"},
 }
 _SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 _SAFE_REL = frozenset(
@@ -70,7 +71,6 @@ _SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:", re.IGNORECASE)
 _URL_NOISE = re.compile(r"[\t\n\r]")
 _URL_EDGES = "".join(chr(code) for code in range(0x21))
 _SRCSET_WORDS = re.compile(r"[\s,]+")
-_TEXT_ALIGN = re.compile(r"text-align\s*:\s*(?:left|right|center|justify|start|end)", re.IGNORECASE)
 
 
 def _url_is_safe(url: str) -> bool:
@@ -97,20 +97,11 @@ def _rel(value: str) -> str | None:
     return " ".join(kept) or None
 
 
-def _style(value: str) -> str | None:
-    declarations = [part.strip() for part in value.split(";") if part.strip()]
-    kept = [part for part in declarations if _TEXT_ALIGN.fullmatch(part)]
-    if kept == declarations:  # the tables extension's exact text, kept byte for byte
-        return value if kept else None
-    return "; ".join(kept) or None
-
-
 # nh3 checks the schemes of href, src and poster itself, but not these.
 _CHECKS: dict[str, Callable[[str], str | None]] = {
     "cite": _url_or_none,
     "srcset": _srcset,
     "rel": _rel,
-    "style": _style,
 }
 
 

@@ -78,8 +78,8 @@ def test_everything_markdown_produces_is_kept() -> None:
         '<h2 class="wide" id="the-table">The table<a class="headerlink" href="#the-table"',
         'title="Link to this section">#</a></h2>',
         '<a href="#the-table">the next part</a>',
-        '<th style="text-align: left;">Left</th>',
-        '<td style="text-align: right;">c</td>',
+        '<th class="align-left">Left</th>',
+        '<td class="align-right">c</td>',
         '<div class="highlight"><pre><span></span><code><span class="k">def</span>',
         "&lt;b&gt; is not a tag here",
         '<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>',
@@ -277,26 +277,18 @@ def test_links_keep_only_safe_rel_values(rel: str, kept: str) -> None:
     assert sanitise(f'<a href="/x" rel="{rel}">x</a>') == f'<a href="/x"{kept}>x</a>'
 
 
-def _cell(style: str) -> str:
-    return f'<table><tbody><tr><td style="{style}">x</td></tr></tbody></table>'
-
-
 @pytest.mark.parametrize(
-    ("html", "expected"),
+    "html",
     [
-        (_cell("text-align: right;"), _cell("text-align: right;")),
-        (_cell("text-align: center; position: fixed"), _cell("text-align: center")),
-        (_cell("position: fixed; inset: 0"), "<table><tbody><tr><td>x</td></tr></tbody></table>"),
-        (
-            _cell("text-align: expression(alert(1))"),
-            "<table><tbody><tr><td>x</td></tr></tbody></table>",
-        ),
-        ('<p style="text-align: center;">x</p>', "<p>x</p>"),
-        ('<div style="position: fixed; inset: 0">x</div>', "<div>x</div>"),
+        '<table><tbody><tr><td style="text-align: right;">x</td></tr></tbody></table>',
+        '<p style="text-align: center;">x</p>',
+        '<div style="position: fixed; inset: 0">x</div>',
     ],
 )
-def test_style_is_only_text_align_on_table_cells(html: str, expected: str) -> None:
-    assert sanitise(html) == expected
+def test_no_style_attribute_survives(html: str) -> None:
+    # The site's Content-Security-Policy refuses style attributes; Markdown's table
+    # alignment arrives as classes instead.
+    assert "style" not in sanitise(html) and "x" in sanitise(html)
 
 
 def test_media_never_plays_or_downloads_by_itself() -> None:
