@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, TypeVar
 
 from whoosh.fields import Schema
 
-MAX_QUERY_CHARS = 200
-MAX_TERMS = 12
+from folio.search.analysis import QUERY_ANALYZER
+
+#: Enough for any question; only hostile input is longer, and it is cut.
+MAX_QUERY_CHARS = 2000
+#: Distinct terms a query ranks by: counted after stop and question words are gone,
+#: so a long question keeps its topic nouns (they tend to come last).
+MAX_TERMS = 32
 #: Phrases cost a look at word positions; more than this many are taken as plain words.
 MAX_PHRASES = 4
 #: Letters a word being typed needs before it is completed from the index.
@@ -30,12 +36,12 @@ _PART = re.compile(r'([+-]?)"([^"]*)"?|([+-]?)([^\s"]+)')
 
 
 def clean(raw: object) -> str:
-    """The visitor's text as a short single line: no control characters, capped."""
+    """The visitor's text as a single line: no control characters, capped in length."""
     if not isinstance(raw, str):
         return ""
+    raw = raw[: MAX_QUERY_CHARS * 2]
     text = "".join(" " if unicodedata.category(c).startswith("C") else c for c in raw)
-    words = text[: MAX_QUERY_CHARS * 2].split()[:MAX_TERMS]
-    return " ".join(words)[:MAX_QUERY_CHARS].strip()
+    return " ".join(text.split())[:MAX_QUERY_CHARS].strip()
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,9 @@ class Plan:
 def plan(text: str, schema: Schema, *, typing: bool = False) -> Plan:
     """Analyse each part as the index analysed the text it is compared with.
 
-    With `typing`, a last plain word of at least MIN_PREFIX letters is a prefix too.
+    Plain words lose their question words ("what", "does", "any"), unless nothing else
+    is left; at most MAX_TERMS distinct terms rank. With `typing`, a last plain word of
+    at least MIN_PREFIX letters is a prefix too.
     """
     stem: Any = schema[RANKED_FIELDS[-1]].analyzer
     word: Any = schema[WORDS_FIELD].analyzer
@@ -93,10 +101,16 @@ def plan(text: str, schema: Schema, *, typing: bool = False) -> Plan:
     excluded_phrases: list[tuple[str, ...]] = []
     pieces = parts(text)
     last = pieces.pop() if typing and pieces and _typed_word(pieces[-1], word) else None
+    analysed: dict[tuple[str, str], list[str]] = {}  # a repeated word is analysed once
     for part in pieces:
         if part.phrase and len(phrases) + len(excluded_phrases) >= MAX_PHRASES:
             part = Part(part.text, part.sign)
-        stems = [token.text for token in stem(part.text, mode="query")]
+        if not part.sign and len(set(terms)) >= MAX_TERMS:
+            continue  # enough to rank by: the rest is bounded work, not more terms
+        key = (part.sign, part.text.lower())
+        if key not in analysed:
+            analysed[key] = list(_stems(QUERY_ANALYZER if not part.sign else stem, part.text))
+        stems = analysed[key]
         if part.sign == "-":
             if part.phrase:
                 excluded_phrases.append(tuple(t.text for t in word(part.text, mode="query")))
@@ -108,15 +122,34 @@ def plan(text: str, schema: Schema, *, typing: bool = False) -> Plan:
             phrases.append(tuple(t.text for t in word(part.text, mode="query")))
         elif part.sign == "+":
             required += stems
+    if not terms and not phrases and not required and not last:
+        # Only question words ("what is it"): then they are what was asked.
+        plain = " ".join(dict.fromkeys(part.text.lower() for part in pieces if not part.sign))
+        terms = list(_stems(stem, plain))
     return Plan(
         prefix=next(t.text for t in word(last.text, mode="query")) if last else "",
         prefix_stems=tuple(t.text for t in stem(last.text, mode="query")) if last else (),
-        terms=_unique(terms),
-        required=_unique(required),
-        excluded=_unique(excluded),
+        terms=_unique(terms)[:MAX_TERMS],
+        required=_unique(required)[:MAX_TERMS],
+        excluded=_unique(excluded)[:MAX_TERMS],
         phrases=tuple(p for p in _unique(phrases) if p),
         excluded_phrases=tuple(p for p in _unique(excluded_phrases) if p),
     )
+
+
+def _stems(analyzer: Any, text: str) -> Iterator[str]:
+    """The analysed terms of some text, at most MAX_TERMS distinct ones (a cap that
+    bounds the work, however long the text)."""
+    tokens = (token.text for token in analyzer(text, mode="query"))
+    return islice(_distinct(tokens), MAX_TERMS)
+
+
+def _distinct(items: Iterable[str]) -> Iterator[str]:
+    seen: set[str] = set()
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            yield item
 
 
 def _typed_word(part: Part, word: Any) -> bool:

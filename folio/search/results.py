@@ -23,6 +23,8 @@ from folio.search.ranking import Ranker
 log = logging.getLogger(__name__)
 
 PER_PAGE = 10
+#: The most results a client may ask for at once (`per_page`).
+MAX_PER_PAGE = 50
 FEW_RESULTS = 3
 SUGGESTED_TAGS = 8
 MAX_PASSAGES = 2
@@ -53,6 +55,7 @@ class SearchResults:
     total: int = 0
     page: int = 1
     pages: int = 1
+    per_page: int = PER_PAGE
     sort: Sort = "relevance"
     tag: Tag | None = None
     facets: tuple[tuple[Tag, int], ...] = ()
@@ -69,19 +72,24 @@ def run_query(
     raw_query: object,
     *,
     page: int = 1,
+    per_page: int = PER_PAGE,
     tag: str | None = None,
     sort: str = "relevance",
     typing: bool = False,
 ) -> SearchResults:
     """Search; never raises for anything a visitor can type.
 
-    `typing`: the query is still being typed, so its last word may be unfinished.
+    A page past the last is empty. `typing`: the query is still being typed, so its
+    last word may be unfinished.
     """
+    per_page = min(max(1, per_page), MAX_PER_PAGE)
     text = clean(raw_query)
     order: Sort = "date" if sort == "date" else "relevance"
     chosen = catalogue.tags.get(tag) if tag else None
     popular = catalogue.popular[:SUGGESTED_TAGS]
-    base = SearchResults(query=text, sort=order, tag=chosen, popular=popular)
+    base = SearchResults(
+        query=text, sort=order, tag=chosen, popular=popular, per_page=per_page, page=max(1, page)
+    )
     if ranker is None:
         return replace(base, rebuilding=True)
     wanted = plan(text, ranker.schema, typing=typing)
@@ -98,14 +106,14 @@ def run_query(
     counts = ranker.tag_counts(ranked.matched)
     selected = ranked.matched & ranker.tagged(chosen.slug) if chosen else ranked.matched
     total = int(selected.sum())
-    pages = max(1, math.ceil(total / PER_PAGE))
-    number = min(max(1, page), pages)
+    pages = max(1, math.ceil(total / per_page))
+    number = max(1, page)
     docs = ranker.order(
         selected,
         ranked.scores,
         by_date=order == "date",
-        start=(number - 1) * PER_PAGE,
-        count=PER_PAGE,
+        start=(number - 1) * per_page,
+        count=per_page,
     )
     marker = _Marker(ranker.schema[RANKED_FIELDS[-1]].analyzer, ranked.terms, wanted.phrases)
     hits = tuple(_hit(ranker.stored(doc), catalogue, marker) for doc in docs)

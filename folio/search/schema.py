@@ -4,43 +4,49 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from folio.content.entries import Page, Post
+from folio.search.analysis import ranked_analyzer
 
 _EPOCH = datetime(1970, 1, 1)
 #: Part of every generation's name; a generation of another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: A word: Whoosh's default pattern without the `*` it keeps for wildcard syntax.
 WORD = r"\w+(\.?\w+)*"
 
 
 def make_schema() -> Schema:
-    """Title and tags weigh more than the body; body is indexed, not stored.
+    """The ranked fields hold plain word counts: how much each field weighs is the
+    ranking's business (ranking.py), so it can be tuned without a rebuild.
 
     The ranked fields keep no word positions, which makes their posting lists a third
     of the size and quick to read in bulk; phrases are matched on the unstemmed words
     field, the one field with positions (it also gives "did you mean" its vocabulary).
     """
-    stem = StemmingAnalyzer(expression=WORD)
+    stem = ranked_analyzer()
     return Schema(
         # url and version are also columns: syncing reads every document's, and
         # columns read ten times faster than stored fields.
         url=ID(stored=True, unique=True, sortable=True),
         kind=ID(stored=True),
         version=ID(stored=True, sortable=True),
-        title=TEXT(stored=True, analyzer=stem, field_boost=3.0, phrase=False),
+        title=TEXT(stored=True, analyzer=stem, phrase=False),
         tags=KEYWORD(stored=True, commas=True, scorable=True, field_boost=2.0),
-        tagtext=TEXT(analyzer=stem, field_boost=2.0, phrase=False),
-        summary=TEXT(analyzer=stem, field_boost=1.5, phrase=False, stored=True),
+        tagtext=TEXT(analyzer=stem, phrase=False),
+        # Only a summary the author wrote: one taken from the opening paragraph would
+        # count the body's first words twice.
+        summary=TEXT(analyzer=stem, phrase=False, stored=True),
         body=TEXT(analyzer=stem, phrase=False),
         # Every word as written (lower-cased, stop words kept), with positions.
         spelling=TEXT(analyzer=RegexTokenizer(WORD) | LowercaseFilter()),
         date=DATETIME(stored=True, sortable=True),
-        # What results show without going back to the content: tag names and the text.
+        # What results show without going back to the content: tag names, the text and
+        # its sections as (anchor, heading, where it starts in the text).
         tagnames=STORED(),
         text=STORED(),
+        sections=STORED(),
     )
 
 
@@ -63,10 +69,18 @@ def document(entry: Page, text: str) -> dict[str, object]:
         "title": entry.title,
         "tags": ",".join(tag.slug for tag in tags),
         "tagtext": names,
-        "summary": entry.summary,
+        "summary": "" if _from_body(entry.summary, text) else entry.summary,
+        "_stored_summary": entry.summary,  # shown when no passage matches
         "tagnames": [tag.name for tag in tags],
         "body": text,
-        "text": text,
+        "text": str(text),
+        "sections": [[s.anchor, s.heading, s.start] for s in getattr(text, "sections", ())],
         "spelling": f"{entry.title}\n{names}\n{text}",
         "date": when.astimezone(UTC).replace(tzinfo=None) if when else _EPOCH,
     }
+
+
+def _from_body(summary: str, text: str) -> bool:
+    """Whether the summary is the body's own opening words (no summary was written)."""
+    opening = " ".join(summary.removesuffix("…").split())
+    return not opening or opening in " ".join(text[: len(opening) * 2 + 200].split())

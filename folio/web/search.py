@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from folio.search.results import SearchResults
+from folio.search.results import PER_PAGE, SearchResults
 from folio.web.context import catalogue, site
 
 bp = Blueprint("search", __name__)
@@ -17,6 +17,7 @@ def _search() -> tuple[SearchResults, int, dict[str, str]]:
         catalogue(),
         args.get("q", ""),
         page=args.get("page", 1, type=int) or 1,
+        per_page=args.get("per_page", PER_PAGE, type=int) or PER_PAGE,
         tag=args.get("tag") or None,
         sort=args.get("sort", "relevance"),
         typing=args.get("typing") == "1",
@@ -41,6 +42,7 @@ def search_json() -> tuple[Response, int, dict[str, str]]:
         "total": results.total,
         "page": results.page,
         "pages": results.pages,
+        "per_page": results.per_page,
         "rebuilding": results.rebuilding,
         "suggestion": results.suggestion,
         "completed": results.completed,

@@ -80,10 +80,62 @@ def test_only_exclusions_or_stop_words_ask_for_nothing() -> None:
     assert not plan('""', SCHEMA)
 
 
-def test_clean_caps_length_and_terms() -> None:
+def test_clean_caps_length_only() -> None:
     assert len(clean("x" * 10_000)) == MAX_QUERY_CHARS
-    assert len(clean(" ".join(["word"] * 100)).split()) == MAX_TERMS
+    assert len(clean(" ".join(["word"] * 100)).split()) == 100
     assert clean("tab\there\nnew\x00line") == "tab here new line"
+
+
+def test_long_questions_keep_their_last_words() -> None:
+    question = (
+        "what are the existing solutions for the problem of the effect of slight "
+        "rarefaction on the laminar boundary layer flow of a gas with slip"
+    )
+    wanted = plan(clean(question), SCHEMA)
+    assert wanted.terms[-4:] == ("layer", "flow", "ga", "slip")
+    # Question words do not rank; the topic does.
+    assert not {"what", "are", "the", "of", "with"} & set(wanted.terms)
+    assert {"solut", "problem", "effect", "rarefact", "boundari"} <= set(wanted.terms)
+
+
+def test_question_words_rank_only_when_nothing_else_was_asked() -> None:
+    assert plan("what does it do", SCHEMA).terms == ("what", "doe", "do")
+    assert plan("what does sciatica feel like", SCHEMA).terms == ("sciatica", "feel")
+
+
+def test_terms_are_capped_after_stop_words() -> None:
+    words = " ".join(f"the word{i} of" for i in range(100))
+    wanted = plan(clean(words), SCHEMA)
+    assert wanted.terms == tuple(f"word{i}" for i in range(MAX_TERMS))
+    required = plan(" ".join(f"+w{i}x -v{i}y" for i in range(100)), SCHEMA)
+    assert len(required.required) == len(required.excluded) == MAX_TERMS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        " ".join(f"w{i}x" for i in range(5000)),
+        "what " * 3000,
+        "-".join(["ab"] * 5000),
+        " ".join(f'+w{i} -v{i} "a{i} b"' for i in range(2000)),
+    ],
+)
+def test_hostile_long_queries_stay_bounded(text: str) -> None:
+    started = time.perf_counter()
+    wanted = plan(clean(text), SCHEMA)
+    assert len(wanted.terms) <= MAX_TERMS
+    assert time.perf_counter() - started < 0.5  # a guard against runaway work
+
+
+def test_compounds_are_asked_for_whole_and_in_parts() -> None:
+    assert plan("os.path", SCHEMA).terms == ("os.path", "os", "path")
+    assert plan("Material.CheckAvailability", SCHEMA).terms == (
+        "material.checkavail",
+        "materi",
+        "check",
+        "avail",
+    )
+    assert plan("well-known", SCHEMA).terms == ("well-known", "well", "known")
 
 
 @pytest.mark.parametrize("value", [None, ["a", "b"], 5, b"bytes"])

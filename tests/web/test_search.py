@@ -95,8 +95,36 @@ def test_paging_and_sorting(client: FlaskClient, content: Path) -> None:
     assert not set(titles(first)) & set(titles(second))
     newest = titles(html(client, "/search?q=otters&sort=date"))
     assert newest[:2] == ["/posts/otter-12/", "/posts/otter-11/"]
-    assert titles(html(client, "/search?q=otters&page=99")) == titles(second)  # clamped
+    past = html(client, "/search?q=otters&page=99")
+    assert titles(past) == [] and "There are no more results" in past
     assert titles(html(client, "/search?q=otters&page=abc")) == titles(first)
+
+
+def test_per_page_asks_for_more_at_once(client: FlaskClient, content: Path) -> None:
+    for day in range(1, 61):
+        write_file(
+            content,
+            f"posts/2023-{1 + day // 28:02d}-{1 + day % 28:02d}-heron-{day}.md",
+            f"title: Heron note {day}\ndate: 2023-{1 + day // 28:02d}-{1 + day % 28:02d}",
+            "A grey heron stood in the reeds.",
+        )
+    eventually(lambda: client.get("/search.json?q=heron").get_json()["total"] == 60, 60)
+
+    def urls(query: str) -> list[str]:
+        data = client.get(f"/search.json?q=heron&{query}").get_json()
+        return [hit["url"] for hit in data["results"]]
+
+    assert len(urls("")) == 10
+    assert len(urls("per_page=25")) == 25
+    assert len(urls("per_page=500")) == 50  # capped
+    assert len(urls("per_page=0")) == 10 and len(urls("per_page=x")) == 10
+    assert len(urls("per_page=-3")) == 1
+    pages = [urls(f"per_page=25&page={n}") for n in (1, 2, 3)]
+    assert [len(page) for page in pages] == [25, 25, 10]
+    assert len({url for page in pages for url in page}) == 60
+    data = client.get("/search.json?q=heron&per_page=25&page=4").get_json()
+    assert data["results"] == [] and data["total"] == 60 and data["pages"] == 3
+    assert data["page"] == 4 and data["per_page"] == 25
 
 
 def test_tag_filter_and_facets(client: FlaskClient) -> None:
@@ -175,3 +203,32 @@ def test_related_posts_come_from_the_index(client: FlaskClient) -> None:
     page = html(client, "/posts/second-post/")
     related = page[page.index("Learn more") :]
     assert "/posts/third-post/" in related or "/posts/first-post/" in related
+
+
+def test_compounds_are_found_by_their_parts_and_their_whole_first(
+    client: FlaskClient, content: Path
+) -> None:
+    write_file(
+        content,
+        "posts/2025-05-03-api.md",
+        "title: Stock checks\ndate: 2025-05-03",
+        "Call Material.CheckAvailability before joining paths with os.path in node.js.",
+    )
+    write_file(
+        content,
+        "posts/2025-05-04-paths.md",
+        "title: Walking paths\ndate: 2025-05-04",
+        "Check the path, the node and the material of a well-known trail.",
+    )
+    await_index(client, "trail", 1)
+
+    def urls(query: str) -> list[str]:
+        found = client.get("/search.json", query_string={"q": query}).get_json()["results"]
+        return [hit["url"] for hit in found]
+
+    for part in ("availability", "js", "Availability"):
+        assert urls(part) == ["/posts/api/"], part
+    assert urls("known") == urls("well") == ["/posts/paths/"]
+    for whole in ("Material.CheckAvailability", "os.path", "node.js"):
+        assert urls(whole)[0] == "/posts/api/", whole
+    assert urls("well-known")[0] == "/posts/paths/"

@@ -1,0 +1,77 @@
+"""How text becomes index terms: compounds split into their parts, questions into topics."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from whoosh.analysis import (
+    STOP_WORDS,
+    Analyzer,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+    Token,
+)
+
+#: A word for the ranked fields: letters and digits, joined by dots or hyphens
+#: (`os.path`, `node.js`, `well-known`), so a compound is one token before it is split.
+COMPOUND_WORD = r"\w+(?:[.\-]\w+)*"
+#: Where a compound splits: dots, hyphens, underscores and a change to upper case
+#: (`CheckAvailability`, `HTMLParser`); digits stay with their letters (`utf8`).
+_SPLIT = re.compile(r"[.\-_]+|(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ])|(?<=[A-ZÀ-Þ])(?=[A-ZÀ-Þ][a-zß-ÿ])")
+#: Words that shape a question or a sentence but say nothing of its topic ("what does
+#: it take to...", "is there any..."): a query leaves them out. The index keeps them
+#: (only Whoosh's short list is dropped there), so a query of nothing else still works.
+_QUESTION_TEXT = """
+a about above after again against all also am an and any anybody anyone anything are
+aren't as at be because been before being below between both but by can cannot could
+couldn't did didn't do does doesn't doing don't down during each either else etc
+ever every few for from further get gets getting got had hadn't has hasn't have
+haven't having he her here hers herself him himself his how however i if in into is
+isn't it it's its itself just let's like may me might more most must mustn't my
+myself neither no nor not of off on once only or other ought our ours ourselves out
+over own per please same shall she should shouldn't so some somebody someone
+something such than that that's the their theirs them themselves then there there's
+these they this those through thus to too under until up upon us very was wasn't we
+were weren't what what's whatever when where whereas whether which while who whom
+whose why will with within without won't would wouldn't yet you your yours yourself
+aren couldn didn doesn don hadn hasn haven isn mustn shouldn wasn weren won wouldn
+yourselves
+"""
+QUESTION_WORDS = frozenset(_QUESTION_TEXT.split())
+
+
+class CompoundFilter(Filter):
+    """Each compound as a whole and as its parts, so either finds it (the whole ranks
+    first: it matches every term of a query that names it)."""
+
+    # Whoosh's own filters narrow Composable's signature in the same way.
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
+        for token in tokens:
+            whole = token.text
+            yield token
+            pieces = [piece for piece in _SPLIT.split(whole) if piece]
+            if len(pieces) > 1:
+                for piece in dict.fromkeys(pieces):
+                    # Tokens are reused by the chain: each is consumed before the next.
+                    token.text = piece
+                    yield token
+
+
+def ranked_analyzer(stoplist: frozenset[str] = STOP_WORDS) -> Analyzer:
+    """The ranked fields' analyzer: compounds split, lower case, stop words out, stems."""
+    analyzer: Analyzer = (
+        RegexTokenizer(COMPOUND_WORD)
+        | CompoundFilter()
+        | LowercaseFilter()
+        | StopFilter(stoplist=stoplist, minsize=2)
+        | StemFilter(cachesize=50000)
+    )
+    return analyzer
+
+
+#: The same chain for a query's plain words: its question words left out as well.
+QUERY_ANALYZER = ranked_analyzer(STOP_WORDS | QUESTION_WORDS)
