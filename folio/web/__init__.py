@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from folio.web import assets, caching, context, errors, pages, replies, search
+from folio.web import assets, caching, context, errors, gallery, pages, replies, search
 
 
 def register(app: Flask) -> None:
     """Attach the routes, the error pages and the headers; start the site on first use."""
-    for blueprint in (context.bp, pages.bp, replies.bp, search.bp, assets.bp):
+    for blueprint in (context.bp, pages.bp, replies.bp, search.bp, assets.bp, gallery.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     app.after_request(caching.cache_headers)

@@ -1,0 +1,1 @@
+"""The gallery: images from content/, safe decoding, thumbnails, and their markup."""
