@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from folio.content.bounded import RenderPool
 from folio.content.checks import check_site, read_contents
 from folio.content.slugs import slugify
+from folio.gallery.checks import gallery_warnings
 
 
 @click.command()
@@ -36,6 +37,9 @@ def check() -> None:
         problems = check_site(contents, pool, Path(current_app.static_folder or "static"))
     for problem in problems:
         click.echo(str(problem))
+    # The site shows a gallery around these (the file is left out): warnings, not failures.
+    for warning in gallery_warnings(contents.root, contents.catalogue):
+        click.secho(f"warning: {warning}", fg="yellow")
     files = len({problem.path for problem in problems})
     if problems:
         click.secho(f"{len(problems)} problem(s) in {files} file(s).", fg="red", err=True)

@@ -99,7 +99,8 @@ def _images(name: str, images: tuple[str, ...], folder: Path, static_dir: Path) 
 
 
 def _local_file(path: str, images: Path, static: Path) -> bool:
-    for prefix, folder in (("/images/", images), ("/static/", static)):
+    gallery = images.parent / "gallery"  # content/gallery/<file>, served as renditions
+    for prefix, folder in (("/images/", images), ("/gallery/", gallery), ("/static/", static)):
         if path.startswith(prefix):
             target = (folder / path.removeprefix(prefix)).resolve()
             return target.is_relative_to(folder.resolve()) and target.is_file()
