@@ -3,12 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint chromium
+.PHONY: run test lint chromium static
 
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime static
 	$(BIN)/flask --app app run
 
-test: $(VENV)/.dev chromium
+test: $(VENV)/.dev chromium static
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -22,6 +22,11 @@ $(VENV)/.runtime: requirements.txt
 $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
+
+# Static files under content-hashed names, with gzip and brotli siblings (git-ignored).
+static: $(VENV)/.runtime
+	$(BIN)/flask --app app digest clean >/dev/null
+	$(BIN)/flask --app app digest compile >/dev/null
 
 # Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
 chromium:

@@ -6,13 +6,17 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
+from flask_compress import Compress
 from jinja2 import FileSystemBytecodeCache
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from folio import cli, web
 from folio.config import ensure_secret_key, resolve_paths
 from folio.site import Site
+from folio.web.static import serve_static
 
 ROOT = Path(__file__).resolve().parent
+PROXY_HEADERS = ("x_for", "x_proto", "x_host", "x_prefix")
 
 DEFAULTS: dict[str, object] = {
     "CONTENT_DIR": ROOT / "content",
@@ -30,6 +34,20 @@ DEFAULTS: dict[str, object] = {
     "COMMENTS_CLOSE_AFTER_DAYS": None,  # e.g. 90 to close the reply form on older posts
     "COMMENT_RATE_GAP": 15.0,  # seconds between two replies from one address
     "COMMENT_RATE_PER_HOUR": 6,
+    "PAGE_MAX_AGE": 60,  # seconds browsers and proxies keep a page before revalidating
+    "TRUSTED_HOSTS": None,  # e.g. ["example.org"]: any other Host header gets a 400
+    # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (0: none).
+    "PROXY_FIX_X_FOR": 0,
+    "PROXY_FIX_X_PROTO": 0,
+    "PROXY_FIX_X_HOST": 0,
+    "PROXY_FIX_X_PREFIX": 0,
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_MIMETYPES": [
+        *("text/html", "text/css", "text/javascript", "application/javascript"),
+        *("application/json", "image/svg+xml", "application/xml", "text/xml"),
+        *("application/atom+xml", "application/rss+xml", "text/plain"),
+    ],
+    "FLASK_STATIC_DIGEST_COMPRESSION": ["gzip", "brotli"],  # served by WhiteNoise
 }
 
 
@@ -44,6 +62,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     resolve_paths(app)
     ensure_secret_key(app)
+    register_extensions(app)
     app.extensions["folio"] = Site(app.config)
     # Compiled templates are kept in the cache folder: a new worker skips compiling.
     compiled = Path(app.config["CACHE_DIR"]) / "templates"
@@ -52,6 +71,15 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     web.register(app)
     cli.register(app)
     return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Compression, fingerprinted static files, and the proxy in front, if any."""
+    Compress(app)
+    serve_static(app)
+    hops = {key: int(app.config[f"PROXY_FIX_{key.upper()}"]) for key in PROXY_HEADERS}
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **hops)  # type: ignore[method-assign]
 
 
 def warm(app: Flask) -> None:

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import cached_property
 from itertools import groupby
 
 from folio.content.entries import Page, Post, Problem
@@ -77,6 +78,12 @@ class Catalogue:
         future = [post.date for post in posts if post.date > now]
         #: When the next scheduled post goes live, so the catalogue is rebuilt then.
         self.next_publication: datetime | None = min(future, default=None)
+
+    @cached_property
+    def modified(self) -> datetime | None:
+        """When any visible post or page, or the about page, last changed."""
+        stamps = [entry.modified for entry in self._by_url.values()]
+        return max(filter(None, stamps), default=None)
 
     def post(self, slug: str) -> Post | None:
         """The visible post with this slug."""

@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 
@@ -55,6 +55,15 @@ class Page:
     def url(self) -> str:
         """Path of this page on the site."""
         return f"/{self.slug}/"
+
+    @property
+    def modified(self) -> datetime | None:
+        """When its file last changed (the version starts with its mtime in nanoseconds)."""
+        stamp = self.version.split("-", 1)[0]
+        try:
+            return datetime.fromtimestamp(int(stamp, 16) / 1e9, UTC)
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True, kw_only=True)

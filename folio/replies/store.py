@@ -84,6 +84,14 @@ class ReplyStore:
         """How many approved replies a post has."""
         return len(self.replies(post))
 
+    def modified(self, post: str) -> datetime | None:
+        """When a reply to the post was last added, moderated or removed."""
+        try:
+            stamp = self._folder(post).stat().st_mtime
+        except (FileNotFoundError, ValueError):
+            return None
+        return datetime.fromtimestamp(stamp, UTC)
+
     def everything(self) -> list[Reply]:
         """Every reply of every post, for moderation."""
         if not self.root.is_dir():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from folio.web import assets, caching, context, errors, gallery, pages, replies, search
+from folio.web import assets, caching, context, errors, gallery, headers, pages, replies, search
 
 
 def register(app: Flask) -> None:
@@ -12,6 +12,9 @@ def register(app: Flask) -> None:
     for blueprint in (context.bp, pages.bp, replies.bp, search.bp, assets.bp, gallery.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
+    # Run in reverse order: validators are made from the page as rendered, before
+    # Flask-Compress (registered earlier) compresses it and marks its ETag.
+    app.after_request(headers.security_headers)
     app.after_request(caching.cache_headers)
     # Under gunicorn, app.warm has started the site before any request; a development
     # server or a test client starts it here, at its first request.

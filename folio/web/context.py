@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, g, render_template
 from markupsafe import Markup
 
 from folio.content.catalogue import Catalogue
@@ -24,6 +24,13 @@ def site() -> Site:
 def catalogue() -> Catalogue:
     """The catalogue as last published."""
     return site().library.catalogue()
+
+
+def last_modified(*moments: datetime | None) -> None:
+    """The response's Last-Modified: the latest of the moments its content comes from."""
+    known = [moment for moment in moments if moment is not None]
+    if known:
+        g.modified = max(known)
 
 
 @bp.app_context_processor

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 MESSAGES = {
     403: "That request was refused.",
@@ -25,6 +25,10 @@ def register(app: Flask) -> None:
 
 def _http_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
     code = error.code or 500
+    if isinstance(error, SecurityError):
+        # An untrusted Host header (TRUSTED_HOSTS): no URL can be built for this request,
+        # so not the site's page either.
+        return "Bad request: this host is not served here.\n", code, {"Content-Type": "text/plain"}
     # Our own aborts carry a sentence for visitors; Werkzeug's defaults are replaced.
     default = type(error).description
     described = error.description if error.description != default else None

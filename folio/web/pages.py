@@ -11,7 +11,7 @@ from folio.content.render import Rendered
 from folio.content.slugs import slugify
 from folio.replies.form import ReplyForm, replies_open
 from folio.replies.store import thread, utcnow
-from folio.web.context import catalogue, site
+from folio.web.context import catalogue, last_modified, site
 from folio.web.paging import Pagination, paginate
 
 bp = Blueprint("pages", __name__)
@@ -47,6 +47,7 @@ def index(number: int = 1) -> str | BaseResponse:
     """The latest posts, newest first."""
     if _second_address_of_page_one(number):
         return redirect(url_for(".index"), 301)
+    last_modified(catalogue().modified)
     return render_template("index.html", page=_page_of(catalogue().posts, number))
 
 
@@ -61,6 +62,7 @@ def article(found: Post, form: ReplyForm, message: str = "") -> str:
     """An article page; with a refused reply's form and message when there is one."""
     current = catalogue()
     body = body_of(found)
+    last_modified(found.modified, site().replies.modified(found.slug))
     older, newer = current.neighbours(found)
     approved = site().replies.replies(found.slug)
     # ?replytocom=<id> (a plain link, so it works without JavaScript) answers a reply.
@@ -91,6 +93,7 @@ def replies_are_open(found: Post) -> bool:
 @bp.get("/tags/")
 def tags() -> str:
     """Every tag, as a large cloud."""
+    last_modified(catalogue().modified)
     return render_template("tags.html")
 
 
@@ -107,12 +110,14 @@ def tag(slug: str, number: int = 1) -> str | BaseResponse:
         abort(404)
     if _second_address_of_page_one(number):
         return redirect(url_for(".tag", slug=slug), 301)
+    last_modified(current.modified)
     return render_template("tag.html", tag=found, page=_page_of(current.tagged(slug), number))
 
 
 @bp.get("/archive/")
 def archive() -> str:
     """All posts by year and month."""
+    last_modified(catalogue().modified)
     return render_template("archive.html", years=catalogue().archive())
 
 
@@ -120,6 +125,7 @@ def archive() -> str:
 def about() -> str:
     """The about page, whose summary is also the sidebar's about panel."""
     found = catalogue().about or abort(404)
+    last_modified(found.modified)
     return render_template("page.html", page=found, body=body_of(found))
 
 
@@ -127,4 +133,5 @@ def about() -> str:
 def page(slug: str) -> str:
     """A standalone page from content/pages/."""
     found: Page = catalogue().page(slug) or abort(404)
+    last_modified(found.modified)
     return render_template("page.html", page=found, body=body_of(found))
