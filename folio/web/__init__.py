@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from flask import Flask
 
-from folio.web import assets, caching, context, errors, gallery, headers, pages, replies, search
+from folio.web import (
+    assets,
+    caching,
+    context,
+    errors,
+    feeds,
+    gallery,
+    headers,
+    pages,
+    replies,
+    search,
+)
 
 
 def register(app: Flask) -> None:
     """Attach the routes, the error pages and the headers; start the site on first use."""
-    for blueprint in (context.bp, pages.bp, replies.bp, search.bp, assets.bp, gallery.bp):
+    blueprints = (context.bp, feeds.bp, pages.bp, replies.bp, search.bp, assets.bp, gallery.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.register(app)
     # Run in reverse order: validators are made from the page as rendered, before

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 
-from flask import Blueprint, current_app, g, render_template
+from flask import Blueprint, current_app, g, render_template, request
 from markupsafe import Markup
 
 from folio.content.catalogue import Catalogue
@@ -49,6 +49,15 @@ def tag_cloud(large: bool = False) -> Markup:
 @lru_cache(maxsize=2)
 def _rendered_cloud(current: Catalogue, *, large: bool) -> Markup:
     return Markup(render_template("partials/_tag_cloud.html", cloud=current.cloud, large=large))  # noqa: S704 (our template's output)
+
+
+@bp.app_template_global("absolute")
+def absolute(path: str) -> str:
+    """A path on this site as a full URL: site.yml's base_url, else this request's host."""
+    if "://" in path:
+        return path
+    base = catalogue().site.base_url or request.host_url.rstrip("/")
+    return base + path
 
 
 @bp.app_template_filter("longdate")

@@ -32,6 +32,7 @@ def serve_static(app: Flask) -> None:
         prefix=app.static_url_path,
         max_age=PLAIN_MAX_AGE,
         allow_all_origins=False,
+        autorefresh=app.debug,  # looks at the files on each request: development only
         immutable_file_test=FINGERPRINTED,
         add_headers_function=_security_headers,
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import brotli
 import pytest
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
+from werkzeug.wrappers import Response
 
 from folio.web.headers import CONTENT_SECURITY_POLICY
 from tests.conftest import eventually, write_file
@@ -31,7 +31,7 @@ def test_every_response_carries_the_security_headers(client: FlaskClient, kind: 
         check_security_headers(response, status)
 
 
-def check_security_headers(response: TestResponse, status: int) -> None:
+def check_security_headers(response: Response, status: int) -> None:
     assert response.status_code == status
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert "unsafe-inline" not in CONTENT_SECURITY_POLICY
