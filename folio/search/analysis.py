@@ -19,9 +19,10 @@ from whoosh.analysis import (
 #: A word for the ranked fields: letters and digits, joined by dots or hyphens
 #: (`os.path`, `node.js`, `well-known`), so a compound is one token before it is split.
 COMPOUND_WORD = r"\w+(?:[.\-]\w+)*"
-#: Where a compound splits: dots, hyphens, underscores and a change to upper case
-#: (`CheckAvailability`, `HTMLParser`); digits stay with their letters (`utf8`).
-_SPLIT = re.compile(r"[.\-_]+|(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ])|(?<=[A-ZÀ-Þ])(?=[A-ZÀ-Þ][a-zß-ÿ])")
+#: Where a compound splits: dots, hyphens and underscores, then each piece where its
+#: case changes (`CheckAvailability`, `HTMLParser`); digits stay with letters (`utf8`).
+_JOINERS = re.compile(r"[.\-_]+")
+_CASE_CHANGE = re.compile(r"(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ])|(?<=[A-ZÀ-Þ])(?=[A-ZÀ-Þ][a-zß-ÿ])")
 #: Words that shape a question or a sentence but say nothing of its topic ("what does
 #: it take to...", "is there any..."): a query leaves them out. The index keeps them
 #: (only Whoosh's short list is dropped there), so a query of nothing else still works.
@@ -53,12 +54,23 @@ class CompoundFilter(Filter):
         for token in tokens:
             whole = token.text
             yield token
-            pieces = [piece for piece in _SPLIT.split(whole) if piece]
-            if len(pieces) > 1:
-                for piece in dict.fromkeys(pieces):
-                    # Tokens are reused by the chain: each is consumed before the next.
-                    token.text = piece
-                    yield token
+            # Tokens are reused by the chain: each is consumed before the next.
+            for piece in _pieces(whole):
+                token.text = piece
+                yield token
+
+
+def _pieces(whole: str) -> list[str]:
+    """The parts of a compound, each camel-cased part whole and split again
+    (`Material.CheckAvailability`: Material, CheckAvailability, Check, Availability)."""
+    pieces: list[str] = []
+    parts = [part for part in _JOINERS.split(whole) if part]
+    for part in parts if len(parts) > 1 else ():
+        pieces.append(part)
+    for part in parts:
+        words = [word for word in _CASE_CHANGE.split(part) if word]
+        pieces += words if len(words) > 1 else ()
+    return list(dict.fromkeys(pieces))
 
 
 def ranked_analyzer(stoplist: frozenset[str] = STOP_WORDS) -> Analyzer:

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from markupsafe import Markup, escape
-from whoosh.highlight import ContextFragmenter, WholeFragmenter, highlight
 
 from folio.content.catalogue import Catalogue
 from folio.content.entries import Page, Post
 from folio.content.tags import Tag
-from folio.search.engine import QueryMarks
+from folio.search.passages import Marker, Passage
 from folio.search.query import RANKED_FIELDS, WORDS_FIELD, Part, clean, parts, plan
 from folio.search.ranking import Ranker
 
@@ -27,11 +25,18 @@ PER_PAGE = 10
 MAX_PER_PAGE = 50
 FEW_RESULTS = 3
 SUGGESTED_TAGS = 8
-MAX_PASSAGES = 2
-PASSAGE_CHARS = 240
 #: Shorter words are not corrected: too many words are two letters from them.
 MIN_CORRECTED = 4
 Sort = Literal["relevance", "date"]
+
+
+@dataclass(frozen=True)
+class SectionHit:
+    """A further section of a result that matches: its link, heading and passage."""
+
+    link: str
+    heading: Markup
+    snippet: Markup
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,9 @@ class SearchHit:
     date: datetime | None
     tags: tuple[Tag, ...]
     snippet: Markup
+    #: The article at the section of its best passage (the URL when that has no heading).
+    link: str = ""
+    sections: tuple[SectionHit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,7 +123,8 @@ def run_query(
         start=(number - 1) * per_page,
         count=per_page,
     )
-    marker = _Marker(ranker.schema[RANKED_FIELDS[-1]].analyzer, ranked.terms, wanted.phrases)
+    weights = {term: ranker.searcher.idf("body", term) for term in ranked.terms}
+    marker = Marker(ranker.schema[RANKED_FIELDS[-1]].analyzer, weights, wanted.phrases)
     hits = tuple(_hit(ranker.stored(doc), catalogue, marker) for doc in docs)
     return replace(
         base,
@@ -134,76 +143,37 @@ def _facets(counts: Mapping[str, int], catalogue: Catalogue) -> tuple[tuple[Tag,
     return tuple(sorted(counted, key=lambda pair: (-pair[1], pair[0].name.casefold())))
 
 
-class _Marker:
-    """Marks the query's words in titles and snippets."""
-
-    def __init__(
-        self, analyzer: Any, terms: tuple[str, ...], phrases: tuple[tuple[str, ...], ...] = ()
-    ) -> None:
-        self.analyzer = analyzer
-        self.terms = frozenset(terms)
-        self.formatter = QueryMarks(terms)
-        # Lower-case fragments of the stems, to find the lines worth analysing.
-        self.needles = tuple(stem[: max(3, len(stem) - 1)] for stem in self.terms)
-        # The phrases as they may appear in text: the words, anything but letters between.
-        self.phrases = tuple(
-            re.compile(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
-            for words in phrases
-        )
-
-    def title(self, text: str) -> Markup:
-        return self._mark(text, WholeFragmenter()) or escape(text)
-
-    def snippet(self, text: str, fallback: str) -> Markup:
-        passages = self._passages(text)
-        marked = self._mark(passages, ContextFragmenter(maxchars=200, surround=50))
-        return marked or escape(fallback)
-
-    def _mark(self, text: str, fragmenter: Any) -> Markup:
-        if not text or not self.terms:
-            return Markup("")
-        # Whoosh escapes the text it highlights; the marks are its only markup.
-        found = highlight(text, self.terms, self.analyzer, fragmenter, self.formatter, top=2)
-        return Markup(found)  # noqa: S704
-
-    def _passages(self, text: str) -> str:
-        """Windows of text around likely matches, the query's phrases first: analysing a
-        whole article for each hit would be slow."""
-        lines = text.splitlines()
-        starts = [
-            (line, m.start()) for line in lines for p in self.phrases if (m := p.search(line))
-        ]
-        for line in lines:
-            lowered = line.lower()
-            if near := [i for n in self.needles if (i := lowered.find(n)) >= 0]:
-                starts.append((line, min(near)))
-        first: dict[str, int] = {}  # one window per line, the first reason found wins
-        for line, i in starts:
-            first.setdefault(line, i)
-        windows = [
-            line[max(0, i - PASSAGE_CHARS // 2) :][:PASSAGE_CHARS] for line, i in first.items()
-        ]
-        return "\n".join(windows[:MAX_PASSAGES])
-
-
-def _hit(stored: Mapping[str, Any], catalogue: Catalogue, marker: _Marker) -> SearchHit:
+def _hit(stored: Mapping[str, Any], catalogue: Catalogue, marker: Marker) -> SearchHit:
     """One result from the index's stored fields; bad data in them degrades this hit only."""
     url, title = str(stored.get("url", "")), str(stored.get("title", ""))
     try:
         names = dict(zip(stored["tags"].split(","), stored.get("tagnames", ()), strict=False))
         tags = tuple(catalogue.tags.get(slug) or Tag(slug, name) for slug, name in names.items())
         date = stored.get("date") if stored.get("kind") == "post" else None
+        sections = [tuple(s) for s in stored.get("sections") or ()]
+        found = marker.finder.find(stored.get("text", ""), sections)
+
+        def link(passage: Passage | None) -> str:
+            return (
+                f"{url}#{sections[passage.section][0]}" if passage and passage.section >= 0 else url
+            )
+
         return SearchHit(
             url=url,
-            title=marker.title(title),
+            title=marker.mark(title),
             kind=stored.get("kind", "post"),
             date=date.replace(tzinfo=UTC).astimezone(catalogue.site.timezone) if date else None,
             tags=tags,
-            snippet=marker.snippet(stored.get("text", ""), stored.get("summary", "")),
+            snippet=marker.passage(found.best) if found.best else escape(stored.get("summary", "")),
+            link=link(found.best),
+            sections=tuple(
+                SectionHit(link(p), marker.mark(sections[p.section][1]), marker.passage(p))
+                for p in found.others
+            ),
         )
     except Exception:
         log.exception("search hit %s shown without its details", url)
-        return SearchHit(url, escape(title), "post", None, (), Markup(""))
+        return SearchHit(url, escape(title), "post", None, (), Markup(""), url)
 
 
 def _suggest(ranker: Ranker, text: str) -> str | None:

@@ -12,7 +12,7 @@ from folio.search.analysis import ranked_analyzer
 
 _EPOCH = datetime(1970, 1, 1)
 #: Part of every generation's name; a generation of another version is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: A word: Whoosh's default pattern without the `*` it keeps for wildcard syntax.
 WORD = r"\w+(\.?\w+)*"
 

@@ -54,6 +54,11 @@ def search_json() -> tuple[Response, int, dict[str, str]]:
                 "date": hit.date.date().isoformat() if hit.date else None,
                 "tags": [tag.name for tag in hit.tags],
                 "snippet": str(hit.snippet),
+                "link": hit.link or hit.url,
+                "sections": [
+                    {"link": s.link, "heading": str(s.heading), "snippet": str(s.snippet)}
+                    for s in hit.sections
+                ],
             }
             for hit in results.hits
         ],

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from folio.content.records import dump_rendered, load_rendered
 from folio.content.render import TOC_MIN_HEADINGS, highlight_css, render, shorten
 
 
@@ -113,3 +114,16 @@ def test_a_document_that_fails_to_render_leaves_the_next_one_whole() -> None:
     with pytest.raises(RecursionError):
         render("- " * 3000 + "x")
     assert "<p>Fine.</p>" in render("Fine.").html
+
+
+def test_sections_give_each_heading_its_anchor_and_place_in_the_text() -> None:
+    rendered = render("Intro.\n\n## Why it hurts {#why}\n\nText.\n\n### Sub part\n\nMore.")
+    assert [(s.anchor, s.heading) for s in rendered.sections] == [
+        ("why", "Why it hurts"),
+        ("sub-part", "Sub part"),
+    ]
+    for section in rendered.sections:
+        assert rendered.text[section.start :].startswith(section.heading)
+    assert rendered.text.splitlines() == ["Intro.", "Why it hurts", "Text.", "Sub part", "More."]
+    restored = load_rendered(dump_rendered(rendered))
+    assert restored.sections == rendered.sections and restored.text == rendered.text

@@ -132,6 +132,7 @@ def test_compounds_are_asked_for_whole_and_in_parts() -> None:
     assert plan("Material.CheckAvailability", SCHEMA).terms == (
         "material.checkavail",
         "materi",
+        "checkavail",
         "check",
         "avail",
     )

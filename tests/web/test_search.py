@@ -19,7 +19,8 @@ def html(client: FlaskClient, url: str, status: int = 200) -> str:
 
 
 def titles(page: str) -> list[str]:
-    found: list[str] = re.findall(r'class="search-result__title"><a href="([^"]+)"', page)
+    """The articles listed (their links go to a section: the part after # is left off)."""
+    found: list[str] = re.findall(r'class="search-result__title"><a href="([^"#]+)', page)
     return found
 
 
@@ -232,3 +233,38 @@ def test_compounds_are_found_by_their_parts_and_their_whole_first(
     for whole in ("Material.CheckAvailability", "os.path", "node.js"):
         assert urls(whole)[0] == "/posts/api/", whole
     assert urls("well-known")[0] == "/posts/paths/"
+
+
+def test_results_link_to_the_section_of_their_best_passage(
+    client: FlaskClient, content: Path
+) -> None:
+    hit = client.get("/search.json?q=backs").get_json()["results"][0]
+    assert hit["url"] == "/posts/first-post/"
+    assert hit["link"] == "/posts/first-post/#section-one"
+    assert 'href="/posts/first-post/#section-one">' in html(client, "/search?q=backs")
+    body = "\n\n".join(
+        [
+            "Otters are mustelids.",
+            "## Where they live",
+            "Otters live by rivers, and a holt is an otter's den.",
+            "## What they eat",
+            "Fish, mostly, and a crayfish when an otter finds one.",
+            "## How they swim",
+            "An otter swims with its tail; the holt stays dry.",
+            "## Unrelated",
+            "Nothing here.",
+        ]
+    )
+    write_file(content, "posts/2025-05-05-otters.md", "title: Otters\ndate: 2025-05-05", body)
+    await_index(client, "mustelids", 1)
+    [hit] = client.get("/search.json?q=otter+holt").get_json()["results"]
+    assert hit["link"] == "/posts/otters/#where-they-live"  # both words, the rarer one too
+    assert [s["link"] for s in hit["sections"]] == [
+        "/posts/otters/#how-they-swim",
+        "/posts/otters/#what-they-eat",
+    ]
+    assert hit["sections"][0]["heading"] == "How they swim"
+    assert '<mark class="match term0">otter</mark>' in hit["sections"][1]["snippet"]
+    page = html(client, "/search?q=otter+holt")
+    assert 'href="/posts/otters/#where-they-live"' in page
+    assert '<a class="search-result__section" href="/posts/otters/#what-they-eat">' in page
