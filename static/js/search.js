@@ -7,6 +7,7 @@
   const endpoint = form.dataset.liveSearch;
   const list = document.createElement("ul");
   const status = document.createElement("p");
+  const empty = document.createElement("p");
   let timer = 0;
   let controller = null;
   let active = -1;
@@ -18,7 +19,10 @@
   list.setAttribute("aria-label", "Matching articles");
   status.className = "visually-hidden";
   status.setAttribute("role", "status");
-  form.after(list, status);
+  empty.className = "live-results live-results--empty";
+  empty.textContent = "No results.";
+  empty.hidden = true;
+  form.after(list, empty, status);
   input.setAttribute("role", "combobox");
   input.setAttribute("aria-autocomplete", "list");
   input.setAttribute("aria-controls", list.id);
@@ -28,6 +32,7 @@
 
   function close() {
     list.hidden = true;
+    empty.hidden = true;
     input.setAttribute("aria-expanded", "false");
     input.removeAttribute("aria-activedescendant");
     active = -1;
@@ -74,29 +79,42 @@
     return item;
   }
 
+  // A link-like option: "Did you mean" and "See all" are places to go, as results are.
+  function suggestion(data) {
+    const text = document.createElement("span");
+    text.className = "live-results__suggestion";
+    const word = document.createElement("strong");
+    word.textContent = data.suggestion;
+    text.append("Did you mean ", word, "?");
+    return option("live-result-suggestion", `${form.action}?q=${encodeURIComponent(data.suggestion)}`, [text]);
+  }
+
   function show(data, query) {
     const items = data.results.slice(0, 6).map((hit, i) =>
-      option(`live-result-${i}`, hit.url, [
+      option(`live-result-${i}`, hit.link || hit.url, [
         marked(hit.title_html, "live-results__title"),
         marked(hit.snippet, "live-results__snippet"),
       ]),
     );
-    const all = `${form.action}?q=${encodeURIComponent(query)}`;
+    if (data.suggestion) items.unshift(suggestion(data));
     if (data.total > 0) {
       const more = document.createElement("span");
       more.className = "live-results__more";
       more.textContent = `See all ${data.total} result${data.total === 1 ? "" : "s"} →`;
-      items.push(option("live-result-all", all, [more]));
-    } else {
-      const none = document.createElement("li");
-      none.textContent = data.suggestion ? `No results. Did you mean “${data.suggestion}”?` : "No results.";
-      items.push(none);
+      const all = option("live-result-all", `${form.action}?q=${encodeURIComponent(query)}`, [more]);
+      all.classList.add("live-results__all");
+      items.push(all);
     }
+    // No results and nothing to suggest: a message, never a listbox without options.
+    empty.hidden = items.length > 0;
     list.replaceChildren(...items);
-    list.hidden = false;
-    input.setAttribute("aria-expanded", "true");
+    list.hidden = !items.length;
+    input.setAttribute("aria-expanded", String(items.length > 0));
+    input.removeAttribute("aria-activedescendant");
     active = -1;
-    status.textContent = data.total ? `${data.total} results. Use the arrow keys to choose.` : "No results.";
+    status.textContent = data.total
+      ? `${data.total} results. Use the arrow keys to choose.`
+      : data.suggestion ? `No results. Did you mean ${data.suggestion}?` : "No results.";
   }
 
   async function update() {
