@@ -3,12 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint chromium static
+.PHONY: run test lint system static
 
 run: $(VENV)/.runtime static
 	$(BIN)/flask --app app run
 
-test: $(VENV)/.dev chromium static
+test: $(VENV)/.dev system static
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -28,9 +28,10 @@ static: $(VENV)/.runtime
 	$(BIN)/flask --app app digest clean >/dev/null
 	$(BIN)/flask --app app digest compile >/dev/null
 
-# Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
-chromium:
-	@command -v chromium >/dev/null || { \
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used);
+# the deployment test puts Debian's nginx in front of gunicorn.
+system:
+	@{ command -v chromium && { command -v nginx || test -x /usr/sbin/nginx; }; } >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core nginx; }

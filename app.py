@@ -34,6 +34,9 @@ DEFAULTS: dict[str, object] = {
     "COMMENTS_CLOSE_AFTER_DAYS": None,  # e.g. 90 to close the reply form on older posts
     "COMMENT_RATE_GAP": 15.0,  # seconds between two replies from one address
     "COMMENT_RATE_PER_HOUR": 6,
+    # False on every host but the one that writes replies (they share COMMENTS_DIR,
+    # read-only, and a proxy routes reply POSTs to the writer): see deploy/.
+    "REPLIES_WRITABLE": True,
     "PAGE_MAX_AGE": 60,  # seconds browsers and proxies keep a page before revalidating
     "TRUSTED_HOSTS": None,  # e.g. ["example.org"]: any other Host header gets a 400
     # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (0: none).

@@ -119,7 +119,9 @@ class Site:
         if not self.role.take():
             return False
         log.info("this process publishes the content in %s", self.cache.root)
-        leftovers = (self.replies.root, self.cache.path.parent, self.index.path)
+        leftovers = [self.cache.path.parent, self.index.path]
+        if self.config["REPLIES_WRITABLE"]:  # a shared, read-only replies folder is not ours
+            leftovers.append(self.replies.root)
         try:
             self.publishing.start(follow=self.watches, leftovers=leftovers)
         # Whatever stopped it (a locked or full disk), this worker still serves; the role
@@ -138,7 +140,7 @@ class Site:
         next_try = time.monotonic() + TAKE_OVER_INTERVAL
         while time.monotonic() < deadline and not self._stopped.is_set():
             try:
-                if self.cache.generation() > 0:
+                if self.cache.published():
                     return
             except (CacheUnavailable, OSError):
                 pass

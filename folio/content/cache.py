@@ -187,6 +187,15 @@ class ContentCache:
         with self.database.writing() as db:
             db.execute("INSERT OR IGNORE INTO wanted VALUES (?)", (path,))
 
+    def published(self) -> bool:
+        """Whether the publisher has written the content at least once since the file was
+        made or emptied (the site's settings come with the first write)."""
+        try:
+            found = self._db().execute("SELECT 1 FROM info WHERE key = 'site'").fetchone()
+        except sqlite3.OperationalError as e:  # made, but its tables not yet
+            raise CacheUnavailable(str(e)) from None
+        return found is not None
+
     def site(self) -> SiteRecord:
         """The site's settings as last read (defaults before the first read)."""
         info = dict(self._db().execute("SELECT key, value FROM info").fetchall())

@@ -121,6 +121,7 @@ class Database:
             with self.writing():
                 db.execute("DELETE FROM files")
                 db.execute("DELETE FROM bodies")
+                db.execute("DELETE FROM info WHERE key LIKE 'site%'")  # not yet published
                 db.executemany("INSERT OR REPLACE INTO info VALUES (?, ?)", wanted.items())
                 generation = int(info.get("generation", 0)) + 1
                 db.execute("INSERT OR REPLACE INTO info VALUES ('generation', ?)", (generation,))

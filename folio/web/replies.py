@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from folio.replies.form import ReplyForm, cross_site
@@ -18,6 +18,9 @@ bp = Blueprint("replies", __name__)
 def reply(slug: str) -> BaseResponse | tuple[str, int, dict[str, str]]:
     """Receive a reply: redirect when stored, or show the form again with what is wrong."""
     found = catalogue().post(slug) or abort(404)
+    if not current_app.config["REPLIES_WRITABLE"]:
+        # A proxy should have sent this to the host that writes replies (deploy/).
+        abort(403, "This server shows replies but does not receive them.")
     headers = request.headers
     if cross_site(headers.get("Sec-Fetch-Site"), headers.get("Origin"), request.host_url):
         abort(403, "Replies can only be sent from this site’s own form.")

@@ -210,3 +210,13 @@ def test_plain_gets_stay_cacheable_with_replies(app: Flask, client: FlaskClient)
     response = client.get(URL)
     assert "Set-Cookie" not in response.headers
     assert response.data == client.get(URL, headers={"User-Agent": "x"}).data
+
+
+def test_a_host_that_does_not_write_replies_refuses_them(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    reader = make_app(REPLIES_WRITABLE=False)
+    response = reader.test_client().post(POST, data=GOOD)
+    assert response.status_code == 403
+    assert "does not receive them" in response.get_data(as_text=True)
+    assert not (tmp_path / "comments").exists()  # nothing written, not even a folder
