@@ -17,6 +17,10 @@ KINDS = {
     "page": ("GET", "/posts/first-post/", 200),
     "json": ("GET", "/search.json?q=first", 200),
     "static": ("GET", "/static/css/site.css", 200),
+    "feed": ("GET", "/feed.xml", 200),
+    "sitemap": ("GET", "/sitemap.xml", 200),
+    "favicon": ("GET", "/favicon.ico", 200),
+    "code colours": ("GET", "/highlight.css", 200),
     "not found": ("GET", "/nowhere/", 404),
     "redirect": ("GET", "/archive", 308),
     "not allowed": ("POST", "/archive/", 405),
@@ -81,6 +85,14 @@ def test_failures_and_refused_forms_are_never_stored(
     assert client.get("/posts/second-post/").headers["Cache-Control"] == "no-store"
 
 
+def test_a_304_keeps_the_headers(client: FlaskClient) -> None:
+    etag = client.get("/feed.xml").headers["ETag"]
+    again = client.get("/feed.xml", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.headers["Cache-Control"] == "public, max-age=60"
+    assert again.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
 def test_pages_revalidate_by_etag_and_last_modified(client: FlaskClient) -> None:
     first = client.get("/")
     assert first.headers["ETag"] and first.headers["Last-Modified"]
@@ -124,3 +136,32 @@ def test_code_colours_load_only_where_there_is_code(client: FlaskClient, content
     assert "highlight.css" not in client.get("/").get_data(as_text=True)
     write_file(content, "posts/code.md", "title: Code\ndate: 2025-01-02", "```python\nx = 1\n```")
     eventually(lambda: "highlight.css" in client.get("/posts/code/").get_data(as_text=True))
+
+
+def test_images_beside_the_content_are_inert(client: FlaskClient, content: Path) -> None:
+    images = content / "images"
+    images.mkdir(exist_ok=True)
+    (images / "evil.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    )
+    with client.get("/images/evil.svg") as response:
+        assert response.status_code == 200
+        policy = response.headers["Content-Security-Policy"]
+    assert "sandbox" in policy and "default-src 'none'" in policy
+
+
+def test_a_photo_beside_the_content_is_never_sent_with_its_metadata(
+    client: FlaskClient, content: Path
+) -> None:
+    from PIL import Image
+
+    images = content / "images"
+    images.mkdir(exist_ok=True)
+    exif = Image.Exif()
+    exif[0x8825] = {2: (51.0, 30.0, 0.0)}  # a GPS position
+    Image.new("RGB", (64, 48), "teal").save(images / "photo.jpg", exif=exif)
+    eventually(lambda: client.get("/images/photo.jpg").status_code == 302)
+    cleaned = client.get("/images/photo.jpg").headers["Location"]
+    with client.get(cleaned) as rendition:
+        assert rendition.status_code == 200
+        assert b"Exif" not in rendition.data
