@@ -37,7 +37,7 @@ DEFAULTS: dict[str, object] = {
     # False on every host but the one that writes replies (they share COMMENTS_DIR,
     # read-only, and a proxy routes reply POSTs to the writer): see deploy/.
     "REPLIES_WRITABLE": True,
-    "PAGE_MAX_AGE": 60,  # seconds browsers and proxies keep a page before revalidating
+    "PAGE_MAX_AGE": 60,  # seconds proxies keep a page (s-maxage); browsers always revalidate
     "TRUSTED_HOSTS": None,  # e.g. ["example.org"]: any other Host header gets a 400
     # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (0: none).
     "PROXY_FIX_X_FOR": 0,

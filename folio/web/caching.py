@@ -1,7 +1,8 @@
 """Caching headers by kind of response, so browsers, proxies and CDNs carry repeat traffic.
 
-Pages and JSON are the same for everyone: public, short-lived, revalidated by a strong
-ETag (and Last-Modified where the content knows its time). Static files are WhiteNoise's
+Pages and JSON are the same for everyone: public, kept a short while by shared caches,
+revalidated by browsers each time with a strong ETag (and Last-Modified where the content
+knows its time). Static files are WhiteNoise's
 (see static.py). Failures are never stored; forms with a visitor's
 own words in them never are either (their views say `no-store` themselves).
 """
@@ -34,7 +35,10 @@ def cache_headers(response: BaseResponse) -> BaseResponse:
         response.cache_control.max_age = 3600 if status in {301, 308} else 0
     elif response.mimetype in _DOCUMENTS and not response.direct_passthrough:
         response.cache_control.public = True
-        response.cache_control.max_age = int(current_app.config["PAGE_MAX_AGE"])
+        # Browsers ask again each time (a cheap 304 by ETag), so a visitor sees an
+        # approved reply or an edit at once; shared caches keep the page PAGE_MAX_AGE.
+        response.cache_control.max_age = 0
+        response.cache_control.s_maxage = int(current_app.config["PAGE_MAX_AGE"])
         if status == 200:
             response.add_etag()
             if (modified := g.get("modified")) is not None:

@@ -158,7 +158,7 @@ def test_landmarks_language_and_skip_link(client: FlaskClient) -> None:
 def test_plain_gets_set_no_cookie_and_are_revalidated(client: FlaskClient) -> None:
     response = client.get("/posts/first-post/")
     assert "Set-Cookie" not in response.headers
-    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert response.headers["Cache-Control"] == "public, max-age=0, s-maxage=60"
     etag = response.headers["ETag"]
     again = client.get("/posts/first-post/", headers={"If-None-Match": etag})
     assert again.status_code == 304
