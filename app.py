@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 from flask import Flask
@@ -13,6 +14,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from folio import cli, web
 from folio.config import ensure_secret_key, resolve_paths
 from folio.site import Site
+from folio.web.pagecache import PageCache
+from folio.web.state import page_state
 from folio.web.static import serve_static
 
 ROOT = Path(__file__).resolve().parent
@@ -37,6 +40,7 @@ DEFAULTS: dict[str, object] = {
     # False on every host but the one that writes replies (they share COMMENTS_DIR,
     # read-only, and a proxy routes reply POSTs to the writer): see deploy/.
     "REPLIES_WRITABLE": True,
+    "PAGE_CACHE": True,  # serve a page's stored bytes until what it shows changes
     "PAGE_MAX_AGE": 60,  # seconds proxies keep a page (s-maxage); browsers always revalidate
     "TRUSTED_HOSTS": None,  # e.g. ["example.org"]: any other Host header gets a 400
     # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (0: none).
@@ -79,6 +83,8 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Compression, fingerprinted static files, and the proxy in front, if any."""
     Compress(app)
+    if app.config["PAGE_CACHE"]:
+        app.wsgi_app = PageCache(app.wsgi_app, partial(page_state, app))  # type: ignore[method-assign]
     serve_static(app)
     hops = {key: int(app.config[f"PROXY_FIX_{key.upper()}"]) for key in PROXY_HEADERS}
     if any(hops.values()):

@@ -94,10 +94,18 @@ class Publishing:
         if not follow:
             self.run_once()  # read once: no thread follows the files
             return
-        self.publisher.publish()  # front matter only: the first pages can be served
-        self.library.refresh()
-        self.indexer.start(self.publisher)
-        self._thread = threading.Thread(target=self._follow, name="publisher", daemon=True)
+        # Watched before the first look: a change made meanwhile is reported, not missed.
+        feed = ChangeFeed(self.publisher.root, self.interval)
+        try:
+            self.publisher.publish()  # front matter only: the first pages can be served
+            self.library.refresh()
+            self.indexer.start(self.publisher)
+        except BaseException:
+            feed.close()
+            raise
+        self._thread = threading.Thread(
+            target=self._follow, args=(feed,), name="publisher", daemon=True
+        )
         self._thread.start()
 
     def run_once(self) -> None:
@@ -117,8 +125,7 @@ class Publishing:
         self.pool.stop()
         self.cache.close()
 
-    def _follow(self) -> None:
-        feed = ChangeFeed(self.publisher.root, self.interval)
+    def _follow(self, feed: ChangeFeed) -> None:
         try:
             self._render(feed)
             while not self._stopped.is_set():

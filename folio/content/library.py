@@ -48,6 +48,8 @@ class Library:
         self.clock = clock
         self.body_wait = body_wait
         self.position: Position = ("", 0)
+        #: Counts the catalogues made: anything made from one knows when it is outdated.
+        self.version = 0
         self.problems: list[Problem] = []
         self._entries: dict[str, tuple[str, Page]] = {}
         self._catalogue = Catalogue([], [], site=SiteInfo(), now=clock())
@@ -88,6 +90,7 @@ class Library:
             self.problems = problems
             self._catalogue = catalogue
             self.position = position
+            self.version += 1
             return True
 
     def body(self, entry: Page) -> Rendered | None:

@@ -70,6 +70,12 @@ class Shelf:
         self._snapshot = Images()
         self._looked = -LOOK_INTERVAL
 
+    @property
+    def version(self) -> tuple[object, ...]:
+        """Changes whenever the images do (for the page cache)."""
+        self.current()
+        return self._stamps
+
     def current(self) -> Images:
         """The snapshot, looked at again when the last look is over a second old."""
         with self._lock:

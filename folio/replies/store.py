@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import os
 import re
 import secrets
 import time
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 Status = Literal["pending", "approved", "rejected"]
 STATUSES: tuple[Status, ...] = ("pending", "approved", "rejected")
 MAX_DEPTH = 3
+#: Touched on every change, so pages that show replies know to be made again.
+CHANGED = ".changed"
 _ID = re.compile(r"^[0-9a-f]{16}-[0-9a-f]{8}$")
 
 
@@ -126,6 +129,7 @@ class ReplyStore:
         if found is None:
             return False
         (self._folder(found.post) / f"{reply_id}.json").unlink(missing_ok=True)
+        self._changed()
         return True
 
     def _folder(self, post: str) -> Path:
@@ -147,10 +151,24 @@ class ReplyStore:
         self._cache[folder.name] = (stamp, replies)
         return replies
 
+    def version(self) -> int:
+        """Changes whenever any reply is added, moderated or removed (by any process)."""
+        try:
+            return (self.root / CHANGED).stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+    def _changed(self) -> None:
+        # Pages list reply counts: one stamp tells every worker that some reply changed.
+        marker = self.root / CHANGED
+        marker.touch()
+        os.utime(marker)
+
     def _write(self, folder: Path, reply: Reply) -> None:
         data = asdict(reply) | {"created": reply.created.isoformat()}
         text = json.dumps(data, ensure_ascii=False, indent=1)
         write_atomically(folder / f"{reply.id}.json", text.encode("utf-8"))
+        self._changed()
 
     @contextmanager
     def _locked(self, folder: Path) -> Iterator[None]:

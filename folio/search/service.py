@@ -54,10 +54,16 @@ class SiteSearch:
         self._ranker: Ranker | None = None
         self._failed: str | None = None  # a generation that would not open, logged once
         self._failed_at = 0.0
+        self._opened = 0
         self._reported: set[str | None] = set()  # generations whose failure was logged in full
         #: Answers computed on the current searcher and catalogue, most recent last.
         self._answers: OrderedDict[tuple[object, ...], object] = OrderedDict()
         self._answered: Catalogue | None = None
+
+    @property
+    def version(self) -> int:
+        """Changes whenever a searcher is opened (a new generation, a new commit)."""
+        return self._opened
 
     @property
     def ready(self) -> bool:
@@ -96,6 +102,7 @@ class SiteSearch:
         self._searcher = self._index.searcher()
         self._ranker = Ranker(self._searcher)
         self._generation = name
+        self._opened += 1
         self._failed = None
 
     def search(self, catalogue: Catalogue, query: object, **options: object) -> SearchResults:
@@ -175,6 +182,7 @@ class SiteSearch:
         return found
 
     def _close(self) -> None:
+        self._opened += 1  # search goes away: pages with related posts change too
         searcher, index = self._searcher, self._index
         self._searcher = self._index = self._ranker = None
         self._generation = None
