@@ -105,10 +105,12 @@ def built(collection: Collection) -> Iterator[Ranker]:
 def ours(ranker: Ranker) -> Rank:
     """The site's ranking, as /search orders its results."""
 
+    urls = {doc: fields["url"] for doc, fields in ranker.searcher.reader().iter_docs()}
+
     def rank(query: str) -> list[str]:
         ranked = ranker.rank(plan(query, ranker.schema))
         docs = ranker.order(ranked.matched, ranked.scores, by_date=False, start=0, count=DEPTH)
-        return [ranker.url(doc) for doc in docs]
+        return [urls[doc] for doc in docs]
 
     return rank
 
@@ -133,10 +135,10 @@ def fts5(ranker: Ranker) -> Rank:
 
 
 SWEEP = {
-    "title": [1.0, 2.0, 3.0, 5.0],
-    "b_body": [0.5, 0.75, 0.9],
-    "k1": [0.9, 1.2, 1.6, 2.0],
-    "coord": [0.0, 0.5, 1.0],
+    "title": [1.5, 3.0, 5.0],
+    "b_body": [0.6, 0.75, 0.9],
+    "k1": [1.2, 1.6, 2.0],
+    "coord": [0.0, 0.5],
 }
 
 
@@ -153,7 +155,10 @@ def sweep(rankers: dict[str, Ranker], collections: dict[str, Collection]) -> Non
         for name, ranker in rankers.items():
             fresh = Ranker(ranker.searcher)  # norms and rankings depend on the parameters
             row.append(measures(ours(fresh), collections[name].judged)["nDCG@10"])
-        print(f"| {title} | {b_body} | {k1} | {coord} | " + " | ".join(f"{v:.3f}" for v in row))
+        print(
+            f"| {title} | {b_body} | {k1} | {coord} | " + " | ".join(f"{v:.3f}" for v in row),
+            flush=True,
+        )
     ranking.FIELD_WEIGHTS.update(saved[0])
     ranking.FIELD_B.update(saved[1])
     ranking.SATURATION, ranking.COORD = saved[2], saved_coord

@@ -70,6 +70,27 @@ QUERIES = [
     "parallel processing",
     "ship",
     "king",
+    # Long natural questions (issue 9): every content word is kept, so they cost most.
+    "what is the difference between a compiler and an interpreter for a programming language",
+    "how does virtual memory let a process use more memory than the machine physically has",
+    "why do network protocols need error detection and retransmission of lost packets",
+    "what are the advantages of a relational database over a flat file for storing records",
+    "how did early computers store programs and data before magnetic disks were invented",
+    "what is the role of the operating system kernel in scheduling processes and threads",
+    "which sorting algorithm has the best average time complexity for large arrays of numbers",
+    "how does public key cryptography allow two people to exchange a secret over the internet",
+    "what does a linker do with object files and libraries when it builds an executable program",
+    "why is recursion sometimes slower than iteration and how can tail calls avoid the stack",
+    "what was the meaning of the old english word for a king or a lord of a castle",
+    "how do horses and ships appear in the history of trade between ancient greek cities",
+    "what is the speed of light in a vacuum and why can nothing travel faster than it",
+    "how does a graphical user interface handle events from the mouse and the keyboard",
+    "what is the difference between little endian and big endian byte order in memory",
+    "how do file systems keep track of free blocks and directories on a hard disk drive",
+    "what are the main ideas of artificial intelligence research in the nineteen sixties",
+    "how does electronic mail get delivered from one host to another across the network",
+    "why do parallel processing systems need locks and what happens in a deadlock between them",
+    "which plants were used as a source of colour for dyeing cloth in the middle ages",
 ]
 PORT = 8765
 #: Seconds between the first search and the timed ones: each worker's first look at

@@ -14,8 +14,8 @@ from itertools import islice
 from typing import Any
 
 from markupsafe import Markup, escape
-from whoosh.highlight import WholeFragmenter, highlight
 
+from folio.search.analysis import COMPOUND_WORD
 from folio.search.engine import QueryMarks
 
 #: The most characters a passage shows.
@@ -27,6 +27,8 @@ MAX_LINES = 2000
 #: Matches looked at per line (windows are compared pairwise).
 MAX_SPOTS = 48
 _SPACE = re.compile(r"\s")
+_WORD = re.compile(COMPOUND_WORD)
+_MARK = Markup('<mark class="match term%d">%s</mark>')
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ class Marker:
         self.analyzer = analyzer
         self.terms = frozenset(weights)
         self.formatter = QueryMarks(tuple(weights))
+        self._numbers: dict[str, int | None] = {}
         # The phrases as they may appear in text: the words, anything but letters between.
         patterns = [
             re.compile(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
@@ -146,12 +149,32 @@ class Marker:
         self.finder = PassageFinder(weights, patterns)
 
     def mark(self, text: str) -> Markup:
-        """The text escaped, with the query's words marked."""
+        """The text escaped, with the query's words marked (mark classes as QueryMarks
+        gives them). Each distinct word is analysed once per query: Whoosh's highlighter
+        analysed every word of every passage, most of a results page's time."""
         if not text or not self.terms:
             return escape(text)
-        # Whoosh escapes the text it highlights; the marks are its only markup.
-        found = highlight(text, self.terms, self.analyzer, WholeFragmenter(), self.formatter)
-        return Markup(found) if found else escape(text)  # noqa: S704
+        pieces: list[Markup] = []
+        last = 0
+        for match in _WORD.finditer(text):
+            number = self._number(match.group())
+            if number is not None:
+                pieces += [escape(text[last : match.start()]), _MARK % (number, match.group())]
+                last = match.end()
+        pieces.append(escape(text[last:]))
+        return Markup("").join(pieces)
+
+    def _number(self, word: str) -> int | None:
+        """The mark class of a word, or None if it is none of the query's terms."""
+        pattern = self.finder.pattern
+        if pattern is None or not pattern.search(word):
+            return None  # cannot be one of the terms: it holds none of their stems' starts
+        if word not in self._numbers:
+            terms = (token.text for token in self.analyzer(word))
+            self._numbers[word] = next(
+                (self.formatter.seen[t] for t in terms if t in self.terms), None
+            )
+        return self._numbers[word]
 
     def passage(self, passage: Passage) -> Markup:
         """A passage marked, with an ellipsis where the line was cut."""

@@ -36,9 +36,9 @@ B, K1 = 0.75, 1.2
 #: How much one occurrence in each field counts, against one in the body.
 FIELD_WEIGHTS = {"title": 3.0, "tagtext": 2.0, "summary": 1.0, "body": 1.0}
 #: Length normalisation per field (BM25's b): a title's length says little.
-FIELD_B = {"title": 0.3, "tagtext": 0.0, "summary": 0.5, "body": 0.75}
+FIELD_B = {"title": 0.3, "tagtext": 0.0, "summary": 0.5, "body": 0.8}
 #: BM25's k1 for the summed counts: how soon more occurrences stop adding.
-SATURATION = 1.2
+SATURATION = 1.6
 #: How much matching more of the query's words counts beyond their scores (0: not at
 #: all; 1: Lucene's coord, the score times the share of words matched).
 COORD = 0.0
