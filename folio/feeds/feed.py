@@ -35,8 +35,9 @@ def build_feed(
     feed.id(base_url + path)
     feed.title(title)
     feed.subtitle(site.description or site.tagline or site.title)
-    feed.link(href=base_url + path, rel="alternate")
+    # RSS takes the last link as the channel's: the site, not the feed itself.
     feed.link(href=base_url + feed_path, rel="self")
+    feed.link(href=base_url + path, rel="alternate")
     feed.language(site.language)
     if site.author:
         feed.author({"name": site.author})
@@ -50,7 +51,8 @@ def build_feed(
         entry.published(post.date)
         entry.updated(post.updated or post.date)
         entry.summary(post.summary)
-        entry.content(absolute_links(body(post), base_url), type="html")
+        # Relative to the article: a "#section" link must lead into it, not to the home page.
+        entry.content(absolute_links(body(post), url), type="html")
         entry.author({"name": post.author or site.author or site.title})
         for tag in post.tags:
             entry.category(term=tag.slug, label=tag.name)

@@ -77,7 +77,7 @@ def robots() -> Response:
 @bp.get("/favicon.ico")
 def favicon() -> Response:
     """The icon browsers ask for at the root, whatever the page says."""
-    response = send_from_directory(current_app.static_folder or "static", "favicon.ico")
+    folder = current_app.static_folder or "static"
+    response = send_from_directory(folder, "favicon.ico", max_age=86400)
     response.cache_control.public = True
-    response.cache_control.max_age = 86400
     return response

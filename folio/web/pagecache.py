@@ -9,17 +9,26 @@ answers are kept: a form with a visitor's words in it is `no-store` and never st
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from threading import Lock
 from typing import Any
+from urllib.parse import parse_qsl
+
+from werkzeug.http import is_resource_modified, unquote_etag
+
+log = logging.getLogger(__name__)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-#: Pages kept per worker (the most recently served).
-REMEMBERED_PAGES = 1024
+#: Bytes of pages kept per worker (the most recently served).
+REMEMBERED_BYTES = 64 * 1024 * 1024
 #: A page larger than this is served, not kept.
 LARGEST_PAGE = 1024 * 1024
+#: The query parameters pages read; an address with any other is made, never kept (a
+#: stream of made-up parameters must not push real pages out).
+QUERY_KEYS = frozenset(["page", "q", "tag", "sort", "typing", "per_page", "reply", "replytocom"])
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,7 @@ class Stored:
     headers: list[tuple[str, str]]
     body: bytes
     etag: str
+    last_modified: str
 
 
 class PageCache:
@@ -40,16 +50,22 @@ class PageCache:
         self.app = app
         self.state = state
         self._pages: OrderedDict[tuple[str, ...], Stored] = OrderedDict()
+        self._bytes = 0
         self._lock = Lock()
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
-        if method not in {"GET", "HEAD"}:
+        if method not in {"GET", "HEAD"} or not _known_query(environ):
             return self.app(environ, start_response)
         key = _key(environ)
-        state = self.state(environ.get("PATH_INFO", "/"))
+        try:
+            state = self.state(environ.get("PATH_INFO", "/"))
+        # Not knowing whether a stored page is fresh must not cost the visitor the page.
+        except Exception:
+            log.exception("cannot tell whether stored pages are fresh: making this one")
+            return self.app(environ, start_response)
         with self._lock:
             stored = self._pages.get(key)
             if stored is not None:
@@ -76,12 +92,23 @@ class PageCache:
         finally:
             if hasattr(chunks, "close"):
                 chunks.close()
-        stored = Stored(state, answer["status"], answer["headers"], body, _etag(answer["headers"]))
+        headers = answer["headers"]
+        stored = Stored(
+            state,
+            answer["status"],
+            headers,
+            body,
+            _header(headers, "etag"),
+            _header(headers, "last-modified"),
+        )
         if _keepable(stored):
             with self._lock:
+                if (old := self._pages.pop(key, None)) is not None:
+                    self._bytes -= len(old.body)
                 self._pages[key] = stored
-                while len(self._pages) > REMEMBERED_PAGES:
-                    self._pages.popitem(last=False)
+                self._bytes += len(body)
+                while self._bytes > REMEMBERED_BYTES:
+                    self._bytes -= len(self._pages.popitem(last=False)[1].body)
         return _serve(stored, environ, start_response, head=False)
 
 
@@ -96,19 +123,26 @@ _DOCUMENTS = frozenset(
 
 
 def _key(environ: dict[str, Any]) -> tuple[str, ...]:
-    encoding = environ.get("HTTP_ACCEPT_ENCODING", "")
-    chosen = "br" if "br" in encoding else "gzip" if "gzip" in encoding else ""
+    # The whole Accept-Encoding header, normalised: the same header always negotiates the
+    # same encoding, whatever its q-values, wildcards or case.
+    encoding = "".join(environ.get("HTTP_ACCEPT_ENCODING", "").lower().split())
     return (
+        environ.get("wsgi.url_scheme", ""),
         environ.get("HTTP_HOST", ""),
         environ.get("SCRIPT_NAME", ""),
         environ.get("PATH_INFO", ""),
         environ.get("QUERY_STRING", ""),
-        chosen,
+        encoding,
     )
 
 
-def _etag(headers: list[tuple[str, str]]) -> str:
-    return next((value for name, value in headers if name.lower() == "etag"), "")
+def _known_query(environ: dict[str, Any]) -> bool:
+    pairs = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    return all(name in QUERY_KEYS for name, _ in pairs)
+
+
+def _header(headers: list[tuple[str, str]], name: str) -> str:
+    return next((value for key, value in headers if key.lower() == name), "")
 
 
 def _keepable(stored: Stored) -> bool:
@@ -124,8 +158,10 @@ def _keepable(stored: Stored) -> bool:
 def _serve(
     stored: Stored, environ: dict[str, Any], start_response: Any, *, head: bool
 ) -> Iterable[bytes]:
-    asked = environ.get("HTTP_IF_NONE_MATCH", "")
-    if stored.etag and stored.etag in {tag.strip() for tag in asked.split(",")}:
+    conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+    etag = unquote_etag(stored.etag)[0] if stored.etag else None
+    modified = stored.last_modified or None
+    if conditional and not is_resource_modified(environ, etag=etag, last_modified=modified):
         kept = [(k, v) for k, v in stored.headers if k.lower() not in {"content-length"}]
         start_response("304 NOT MODIFIED", kept)
         return []

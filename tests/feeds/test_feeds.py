@@ -49,6 +49,7 @@ def test_the_rss_feed_has_rfc_822_dates(client: FlaskClient) -> None:
     assert rss.tag == "rss" and rss.get("version") == "2.0" and channel is not None
     for required in ("title", "link", "description"):
         assert channel.findtext(required)
+    assert channel.findtext("link") == f"{BASE}/"  # the site, not the feed
     items = channel.findall("item")
     assert items[0].findtext("title") == "Third post"
     assert parsedate_to_datetime(items[0].findtext("pubDate") or "").year == 2025
@@ -122,8 +123,9 @@ def test_titles_are_unique_and_search_stays_out_of_indexes(client: FlaskClient) 
 
 
 def test_links_and_images_are_made_absolute() -> None:
-    html = '<p><a href="/x/">x</a> <img src="/i.png" srcset="/i.png 1x, /j.png 2x"></p>'
-    out = absolute_links(html, "https://site.example")
+    html = '<p><a href="/x/">x</a> <a href="#part">p</a> <img src="/i.png" srcset="j.png 2x"></p>'
+    out = absolute_links(html, "https://site.example/posts/a/")
     assert 'href="https://site.example/x/"' in out
+    assert 'href="https://site.example/posts/a/#part"' in out  # into the article
     assert 'src="https://site.example/i.png"' in out
-    assert "https://site.example/j.png 2x" in out
+    assert "https://site.example/posts/a/j.png 2x" in out

@@ -84,3 +84,48 @@ def test_without_the_cache_every_request_is_made_again(make_app: Callable[..., F
     assert client.get("/").status_code == client.get("/").status_code == 200
     assert not isinstance(app.wsgi_app.application, PageCache)  # type: ignore[attr-defined]
     assert isinstance(make_app().wsgi_app.application, PageCache)  # type: ignore[attr-defined]
+
+
+def test_a_stored_encoding_is_served_only_to_the_same_accept_encoding(app: Flask) -> None:
+    client = app.test_client()
+    for _ in range(3):
+        assert client.get("/archive/", headers={"Accept-Encoding": "*"}).status_code == 200
+    plain = client.get("/archive/")
+    assert "Content-Encoding" not in plain.headers and plain.data.startswith(b"<!doctype html>")
+    shouting = client.get("/tags/", headers={"Accept-Encoding": "GZIP"})
+    assert client.get("/tags/").data.startswith(b"<!doctype html>")
+    assert shouting.status_code == 200
+
+
+def test_revalidation_from_the_store_answers_as_flask_would(app: Flask) -> None:
+    client = app.test_client()
+    first = client.get("/", headers={"Accept-Encoding": "gzip"})
+    weak = {"If-None-Match": f"W/{first.headers['ETag']}", "Accept-Encoding": "gzip"}
+    assert client.get("/", headers=weak).status_code == 304
+    assert client.get("/", headers={"If-None-Match": "*"}).status_code == 304
+    since = {"If-Modified-Since": first.headers["Last-Modified"], "Accept-Encoding": "gzip"}
+    assert client.get("/", headers=since).status_code == 304
+
+
+def test_unknown_query_parameters_are_made_but_never_kept(
+    app: Flask, counted: dict[str, int]
+) -> None:
+    client = app.test_client()
+    for n in range(3):
+        assert client.get(f"/?junk={n}").status_code == 200
+        assert client.get("/?junk=same").status_code == 200
+    assert counted["pages.index"] == 6
+
+
+def test_a_fault_in_telling_freshness_still_serves_the_page(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = app.test_client()
+    client.get("/about/")
+
+    def broken(self: object) -> int:
+        raise OSError(40, "Too many levels of symbolic links")
+
+    monkeypatch.setattr("folio.replies.store.ReplyStore.version", broken)
+    response = client.get("/about/")
+    assert response.status_code == 200 and b"About" in response.data
