@@ -22,7 +22,7 @@ from whoosh.formats import Positions
 from whoosh.highlight import HtmlFormatter, get_text
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import IndexReader
+from whoosh.reading import IndexReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], np.float64)
@@ -112,9 +112,11 @@ def column(reader: IndexReader, name: str) -> list[int]:
 
 def _matcher(reader: IndexReader, field: str, text: str) -> Matcher | None:
     """The term's postings in one segment, deleted documents included; None if absent."""
-    if (field, text.encode()) not in reader:
+    # One term lookup, not two (`in` and then postings): a third of a query's reading.
+    try:
+        matcher = reader.postings(field, text)
+    except (TermNotFound, KeyError):
         return None
-    matcher = reader.postings(field, text)
     # A segment with deletions wraps its postings to skip them; we mask them in bulk.
     return matcher.child if isinstance(matcher, FilterMatcher) else matcher
 

@@ -83,7 +83,6 @@ class PassageFinder:
         return Found(ranked[0], tuple(p for p in ranked[1:] if p.section >= 0)[:MORE_SECTIONS])
 
     def _passage(self, line: str, section: int) -> Passage | None:
-        lowered = line.lower()
         spots = [
             (m.start(), m.end(), self.phrase_weight)
             for pattern in self.phrases
@@ -94,8 +93,8 @@ class PassageFinder:
                 weight = self.needles.get(match.group().lower(), 0.0)
                 spots.append((match.start(), match.end(), weight))
         if not spots:
-            return None
-        start, score = self._window(lowered, spots)
+            return None  # most lines: nothing more to do for them
+        start, score = self._window(line.lower(), spots)
         return _cut(line, start, score, section)
 
     def _window(self, lowered: str, spots: list[tuple[int, int, float]]) -> tuple[int, float]:

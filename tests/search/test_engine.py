@@ -64,3 +64,10 @@ def test_query_marks_are_whooshs_html_marks_with_a_class_per_query_word() -> Non
     assert '<mark class="match term1">Back</mark> <mark class="match term0">pain</mark>' in marked
     assert '<mark class="match term1">backs</mark>' in marked  # every form of the query's word
     assert "&amp;" in marked  # Whoosh escapes the text it marks
+
+
+def test_a_term_missing_from_a_segment_reads_as_no_postings(searcher: Searcher) -> None:
+    for leaf, _ in searcher.reader().leaf_readers():
+        ids, weights = postings.read(leaf, "body", "zzzznotaword")
+        assert len(ids) == len(weights) == 0
+        assert (("body", b"zzzznotaword") in leaf) is False
