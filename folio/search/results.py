@@ -25,6 +25,8 @@ PER_PAGE = 10
 MAX_PER_PAGE = 50
 FEW_RESULTS = 3
 SUGGESTED_TAGS = 8
+#: Tags offered to narrow a search by.
+MAX_FACETS = 12
 #: Shorter words are not corrected: too many words are two letters from them.
 MIN_CORRECTED = 4
 Sort = Literal["relevance", "date"]
@@ -132,15 +134,23 @@ def run_query(
         total=total,
         page=number,
         pages=pages,
-        facets=_facets(counts, catalogue),
+        facets=_facets(counts, catalogue, chosen),
         completed=completed,
         suggestion=_suggest(ranker, text) if total < FEW_RESULTS and not completed else None,
     )
 
 
-def _facets(counts: Mapping[str, int], catalogue: Catalogue) -> tuple[tuple[Tag, int], ...]:
+def _facets(
+    counts: Mapping[str, int], catalogue: Catalogue, chosen: Tag | None
+) -> tuple[tuple[Tag, int], ...]:
+    """The tags most of the matches carry (and the chosen one): a wall of every tag that
+    any match has helps nobody, and each is a link to make."""
     counted = [(catalogue.tags[slug], n) for slug, n in counts.items() if slug in catalogue.tags]
-    return tuple(sorted(counted, key=lambda pair: (-pair[1], pair[0].name.casefold())))
+    ranked = sorted(counted, key=lambda pair: (-pair[1], pair[0].name.casefold()))
+    shown = ranked[:MAX_FACETS]
+    if chosen is not None and all(tag.slug != chosen.slug for tag, _ in shown):
+        shown += [pair for pair in ranked if pair[0].slug == chosen.slug]
+    return tuple(shown)
 
 
 def _hit(stored: Mapping[str, Any], catalogue: Catalogue, marker: Marker) -> SearchHit:
