@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from folio.replies.store import ReplyStore
+from folio.replies.store import Reply, ReplyStore, new_id, utcnow
 from tests.conftest import eventually
 
 URL = "/posts/first-post/"
@@ -220,3 +220,15 @@ def test_a_host_that_does_not_write_replies_refuses_them(
     assert response.status_code == 403
     assert "does not receive them" in response.get_data(as_text=True)
     assert not (tmp_path / "comments").exists()  # nothing written, not even a folder
+
+
+def test_reply_times_are_valid_html_datetimes(app: Flask) -> None:
+    approve = store(app)
+    reply_at = Reply(new_id(), "first-post", "Ann", EMAIL, "Timed", utcnow())
+    approve.add(reply_at)
+    approve.set_status(reply_at.id, "approved")
+    html = app.test_client().get(URL).get_data(as_text=True)
+    stamps = re.findall(r'<time datetime="([^"]+)"', html)
+    assert stamps and all(
+        re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", s) for s in stamps
+    )
