@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
@@ -33,6 +34,7 @@ DEFAULTS: dict[str, object] = {
     "CONTENT_TRUST_HTML": False,  # True serves raw HTML in content unsanitised
     "MAX_CONTENT_FILE_BYTES": 1024 * 1024,  # a larger content file is a problem, not read
     "RENDER_TIMEOUT": 5.0,  # seconds one body may take to render before it is refused
+    "RENDER_PROCESSES": min(2, os.cpu_count() or 1),  # bodies rendered at once by the publisher
     "MAX_CONTENT_LENGTH": 256 * 1024,  # a reply's 65,525 characters fit with room to spare
     "COMMENTS_CLOSE_AFTER_DAYS": None,  # e.g. 90 to close the reply form on older posts
     "COMMENT_RATE_GAP": 15.0,  # seconds between two replies from one address

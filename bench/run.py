@@ -130,6 +130,7 @@ def in_process(size: int, content: Path, index: Path, cache: Path, procs: int) -
         "SECRET_KEY": "bench",
         "SHOW_DRAFTS": False,
         "RENDER_TIMEOUT": 30.0,
+        "RENDER_PROCESSES": 2,
         "CONTENT_WATCH": False,
         "CONTENT_TRUST_HTML": False,
         "CONTENT_RELOAD_INTERVAL": 1.0,

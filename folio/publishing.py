@@ -70,12 +70,15 @@ class Publishing:
         *,
         render_timeout: float,
         trust_html: bool,
+        render_processes: int = 1,
         interval: float,
     ) -> None:
         self.cache = cache
         self.library = library
         self.interval = interval
-        self.pool = RenderPool(timeout=render_timeout, options={"trust_html": trust_html})
+        self.pool = RenderPool(
+            processes=render_processes, timeout=render_timeout, options={"trust_html": trust_html}
+        )
         self.publisher = Publisher(settings, cache, self.pool)
         self.indexer = Indexer(index, cache, library)
         self._stopped = threading.Event()

@@ -63,6 +63,7 @@ class Site:
         self._publishing_settings = {
             "settings": Settings(root, int(config["MAX_CONTENT_FILE_BYTES"])),
             "render_timeout": timeout,
+            "render_processes": max(1, int(config["RENDER_PROCESSES"])),
             "trust_html": trust_html,
             "interval": float(config["CONTENT_RELOAD_INTERVAL"]),
         }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from folio.content.bounded import RenderPool, RenderRefused
 from folio.content.cache import ContentCache, Row, SiteRecord
 from folio.content.entries import Reading, read_entry
 from folio.content.frontmatter import Unreadable, read_text, split
+from folio.content.render import Rendered
 from folio.content.signals import content_published
 from folio.content.siteinfo import read_site_info
 from folio.content.sources import content_files, fingerprint, version
@@ -85,33 +87,45 @@ class Publisher:
         again, or the process is stopping).
         """
         done, stop = 0, False
-        while not stop:
-            self.cache.forget_stale_wanted()  # asked for a version or a file no longer there
-            if not (pending := self.cache.unrendered()[:RENDER_BATCH]):
-                break
-            for path, entry_version in pending:
-                if stop := interrupted():
+        # As many bodies at once as the pool has render processes; stored from here.
+        width = self.pool.processes
+        with ThreadPoolExecutor(width, thread_name_prefix="render") as threads:
+            while not stop:
+                self.cache.forget_stale_wanted()  # asked for a version or a file gone since
+                if not (pending := self.cache.unrendered()[:RENDER_BATCH]):
                     break
-                self._render(path, entry_version)
-                done += 1
-                if self.cache.wanted():
-                    break  # a visitor waits for another body: start again from it
-            content_published.send(self, generation=self.cache.generation())
+                for first in range(0, len(pending), width):
+                    if stop := interrupted():
+                        break
+                    chunk = pending[first : first + width]
+                    outcomes = threads.map(lambda item: self._render(item[0]), chunk)
+                    for (path, entry_version), outcome in zip(chunk, outcomes, strict=True):
+                        self._store(path, entry_version, outcome)
+                        done += 1
+                    if self.cache.wanted():
+                        break  # a visitor waits for another body: start again from it
+                content_published.send(self, generation=self.cache.generation())
         return done
 
-    def _render(self, path: str, entry_version: str) -> None:
+    def _render(self, path: str) -> Rendered | str:
+        """A file's body rendered, or why it cannot be (run in a thread of its own)."""
         try:
             _, body = split(read_text(path, self.settings.max_bytes))
-            rendered = self.pool.render(body)
-        except (Unreadable, OSError, RenderRefused) as e:
-            reason = str(e) if not isinstance(e, OSError) else f"cannot read file: {e.strerror}"
-            log.warning("%s: %s", self.name(path), reason)
-            self.cache.store_body(path, entry_version, None, reason)
+            return self.pool.render(body)
+        except (Unreadable, RenderRefused) as e:
+            return str(e)
+        except OSError as e:
+            return f"cannot read file: {e.strerror}"
+
+    def _store(self, path: str, entry_version: str, outcome: Rendered | str) -> None:
+        if isinstance(outcome, str):
+            log.warning("%s: %s", self.name(path), outcome)
+            self.cache.store_body(path, entry_version, None, outcome)
             # The file is left out of the site until it changes.
-            self.cache.write([Row(path, entry_version, Reading(None, (reason,)))])
+            self.cache.write([Row(path, entry_version, Reading(None, (outcome,)))])
             return
         self.renders += 1
-        self.cache.store_body(path, entry_version, rendered, "")
+        self.cache.store_body(path, entry_version, outcome, "")
 
     def _site(self) -> SiteRecord | None:
         """site.yml read again when it changed since the cache last saw it, else None."""
