@@ -76,10 +76,23 @@ class _AlignClasses(Treeprocessor):
                 cell.set("class", f"{cell.get('class', '')} align-{match[1]}".strip())
 
 
+class _PermalinkNames(Treeprocessor):
+    """A heading's "#" link is named after its heading, not "#", for screen readers."""
+
+    def run(self, root: Element) -> None:
+        for level in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            for heading in root.iter(level):
+                for link in heading.iter("a"):
+                    if "headerlink" in link.get("class", "").split():
+                        words = "".join(heading.itertext()).removesuffix(link.text or "")
+                        link.set("aria-label", f"Link to the section “{words.strip()}”")
+
+
 class _LazyImagesExtension(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_LazyImages(md), "lazy_images", 1)
         md.treeprocessors.register(_AlignClasses(md), "align_classes", 1)
+        md.treeprocessors.register(_PermalinkNames(md), "permalink_names", 1)
 
 
 def _new_markdown() -> markdown.Markdown:

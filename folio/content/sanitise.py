@@ -36,7 +36,7 @@ _MEDIA = frozenset({"src", "controls", "loop", "muted", "width", "height"})
 _ATTRIBUTES = {
     # toc and attr_list need class and id on any element.
     "*": {"class", "id", "title", "lang", "dir"},
-    "a": {"href", "hreflang", "rel"},
+    "a": {"href", "hreflang", "rel", "aria-label"},
     "img": {"src", "alt", "width", "height", "loading", "decoding", "srcset", "sizes"},
     "source": {"src", "srcset", "sizes", "media", "type", "width", "height"},
     # No autoplay or preload: media starts, and downloads, only when the reader asks.

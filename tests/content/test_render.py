@@ -127,3 +127,8 @@ def test_sections_give_each_heading_its_anchor_and_place_in_the_text() -> None:
     assert rendered.text.splitlines() == ["Intro.", "Why it hurts", "Text.", "Sub part", "More."]
     restored = load_rendered(dump_rendered(rendered))
     assert restored.sections == rendered.sections and restored.text == rendered.text
+
+
+def test_heading_links_are_named_after_their_heading() -> None:
+    html = str(render("## Sleep & pain\n\nText.").html)
+    assert 'aria-label="Link to the section “Sleep &amp; pain”"' in html

@@ -75,7 +75,8 @@ def test_everything_markdown_produces_is_kept() -> None:
     # nh3 writes entities such as &ldquo; as the characters themselves: same page.
     assert _parse(clean).events == _parse(html).events
     for part in (
-        '<h2 class="wide" id="the-table">The table<a class="headerlink" href="#the-table"',
+        '<h2 class="wide" id="the-table">The table<a aria-label="Link to the section “The table”"',
+        'class="headerlink" href="#the-table"',
         'title="Link to this section">#</a></h2>',
         '<a href="#the-table">the next part</a>',
         '<th class="align-left">Left</th>',
