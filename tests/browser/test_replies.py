@@ -52,3 +52,21 @@ def test_a_bad_email_is_explained_by_its_field(page: Page, live_server: str) -> 
     expect(email).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#reply-email-error")).to_have_text("Please enter a valid email address.")
     expect(page.get_by_label("Comment")).to_have_value("Kept words")
+
+
+def test_a_refused_reply_brings_the_visitor_to_what_needs_fixing(
+    page: Page, live_server: str
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(live_server + "/posts/first-post/")
+    page.get_by_label("Comment").fill("Kept words")
+    page.get_by_label("Name").fill("Tom")
+    page.get_by_label("Email").fill("tom@gmail")  # the browser lets it through; we do not
+    page.wait_for_timeout(3100)
+    page.get_by_role("button", name="Post Reply").click()
+    expect(page).to_have_url(live_server + "/posts/first-post/comments#respond")
+    summary = page.locator("#reply-errors")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    summary.get_by_role("link", name="Email").click()
+    expect(page.get_by_label("Email")).to_be_focused()

@@ -45,7 +45,7 @@ def test_the_form_is_under_every_article(client: FlaskClient) -> None:
     ]:
         assert f'<label for="reply-{name}">{label}' in html
         assert f'id="reply-{name}" name="{name}"' in html
-    assert 'method="post" action="/posts/first-post/comments"' in html
+    assert 'method="post" action="/posts/first-post/comments#respond"' in html
 
 
 def test_a_reply_is_stored_pending_and_the_visitor_redirected(
@@ -232,3 +232,13 @@ def test_reply_times_are_valid_html_datetimes(app: Flask) -> None:
     assert stamps and all(
         re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", s) for s in stamps
     )
+
+
+def test_a_refused_reply_leads_back_to_the_form_with_a_summary(client: FlaskClient) -> None:
+    html = client.get(URL).get_data(as_text=True)
+    assert 'action="/posts/first-post/comments#respond"' in html
+    response = submit(client, email="tom@")
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    page = response.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert 'id="reply-errors" role="alert" tabindex="-1"' in page
+    assert '<a href="#reply-email">Email: Please enter a valid email address.</a>' in page
