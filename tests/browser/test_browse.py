@@ -41,3 +41,21 @@ def test_sidebar_sits_beside_on_desktop_and_below_on_phones(page: Page, live_ser
     assert main and aside and aside["y"] >= main["y"] + main["height"] - 1
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "nothing may scroll sideways on a phone"
+
+
+def test_on_a_phone_search_is_at_the_top_and_on_a_desktop_in_the_sidebar(
+    page: Page, live_server: str
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(live_server + "/")
+    header_box = page.locator("#header-search")
+    expect(header_box).to_be_visible()
+    box = header_box.bounding_box()
+    assert box is not None and box["y"] < 250  # in the first screen, not after every post
+    header_box.fill("walking")
+    header_box.press("Enter")
+    expect(page).to_have_url(live_server + "/search?q=walking")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server + "/")
+    expect(page.locator("#header-search")).to_be_hidden()
+    expect(page.locator("#sidebar-search")).to_be_visible()
