@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +14,7 @@ from folio.content.entries import Page, Problem, read_entry
 from folio.content.frontmatter import Unreadable, read_text, split
 from folio.content.render import Rendered
 from folio.content.siteinfo import SiteInfo, read_site_info
-from folio.content.sources import content_files, version
+from folio.content.sources import content_files, relative_name, version
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ def read_contents(root: Path, *, max_bytes: int, now: datetime, show_drafts: boo
     files = 0
     for path, found, kind in content_files(root):
         files += 1
-        name = os.path.relpath(path, root).replace(os.sep, "/")
+        name = relative_name(path, root)
         reading = read_entry(path, kind, site.timezone, version(found), max_bytes)
         problems += [Problem(name, reason) for reason in reading.problems]
         if reading.entry is not None:

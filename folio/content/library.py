@@ -15,6 +15,7 @@ from folio.content.database import CacheUnavailable
 from folio.content.entries import Page, Problem
 from folio.content.render import Rendered
 from folio.content.siteinfo import SiteInfo
+from folio.content.sources import relative_name
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,8 @@ class Library:
                 if row.reading.entry is None:
                     self._entries.pop(row.path, None)
                 else:
-                    self._entries[row.path] = (self._name(row.path), row.reading.entry)
+                    name = relative_name(row.path, self.cache.root)
+                    self._entries[row.path] = (name, row.reading.entry)
             named = sorted(self._entries.values(), key=lambda pair: pair[0])
             catalogue, problems = assemble(
                 named,
@@ -119,8 +121,3 @@ class Library:
             self._bodies[key] = rendered
             while len(self._bodies) > REMEMBERED_BODIES:
                 self._bodies.popitem(last=False)
-
-    def _name(self, path: str) -> str:
-        """A path as the site owner knows it: relative to the content folder."""
-        prefix = self.cache.root.rstrip("/") + "/"
-        return path.removeprefix(prefix)

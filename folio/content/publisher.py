@@ -8,7 +8,6 @@ rendered in child processes with a deadline, so no file can take unbounded time.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from folio.content.frontmatter import Unreadable, read_text, split
 from folio.content.render import Rendered
 from folio.content.signals import content_published
 from folio.content.siteinfo import read_site_info
-from folio.content.sources import content_files, fingerprint, version
+from folio.content.sources import content_files, fingerprint, relative_name, version
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +66,7 @@ class Publisher:
             reading = read_entry(path, kind, zone, stamp, self.settings.max_bytes)
             self.reads += 1
             for reason in reading.problems:
-                log.warning("%s: %s", self.name(path), reason)
+                log.warning("%s: %s", relative_name(path, self.root), reason)
             rows.append(Row(path, stamp, reading))
         rows += [
             Row(path, "", Reading(None))
@@ -119,7 +118,7 @@ class Publisher:
 
     def _store(self, path: str, entry_version: str, outcome: Rendered | str) -> None:
         if isinstance(outcome, str):
-            log.warning("%s: %s", self.name(path), outcome)
+            log.warning("%s: %s", relative_name(path, self.root), outcome)
             self.cache.store_body(path, entry_version, None, outcome)
             # The file is left out of the site until it changes.
             self.cache.write([Row(path, entry_version, Reading(None, (outcome,)))])
@@ -137,7 +136,3 @@ class Publisher:
         for reason in problems:
             log.warning("site.yml: %s", reason)
         return SiteRecord(stamp, info, tuple(problems))
-
-    def name(self, path: str) -> str:
-        """A path as the site owner knows it: relative to the content folder."""
-        return os.path.relpath(path, self.root).replace(os.sep, "/")

@@ -35,6 +35,11 @@ def content_files(root: Path) -> Iterator[tuple[str, Fingerprint, Kind]]:
             yield entry.path, (stat.st_mtime_ns, stat.st_size, stat.st_ino), kind
 
 
+def relative_name(path: str, root: str | Path) -> str:
+    """A path as the site owner knows it: relative to the content folder, with "/"."""
+    return os.path.relpath(path, root).replace(os.sep, "/")
+
+
 def inside_root(path: str, inside: str) -> bool:
     """Whether path, symbolic links resolved, is a file under `inside` (a folder + os.sep)."""
     return os.path.realpath(path).startswith(inside)
