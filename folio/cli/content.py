@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -12,7 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from folio.content.bounded import RenderPool
-from folio.content.checks import check_site, read_contents
+from folio.content.checks import check_site, read_configured
 from folio.content.slugs import slugify
 from folio.gallery.checks import gallery_warnings
 
@@ -22,12 +22,7 @@ from folio.gallery.checks import gallery_warnings
 def check() -> None:
     """Validate every content file as it is now; exit 1 when anything is wrong."""
     config = current_app.config
-    contents = read_contents(
-        Path(config["CONTENT_DIR"]),
-        max_bytes=int(config["MAX_CONTENT_FILE_BYTES"]),
-        now=datetime.now(UTC),
-        show_drafts=bool(config["SHOW_DRAFTS"]),
-    )
+    contents = read_configured(config)
     pool = RenderPool(
         processes=min(2, os.cpu_count() or 1),
         timeout=float(config["RENDER_TIMEOUT"]),

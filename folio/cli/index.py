@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from folio.content.checks import read_contents
+from folio.content.checks import read_configured
 from folio.search.folder import IndexFolder
 from folio.search.service import SiteSearch
 from folio.site import Site
@@ -56,12 +55,7 @@ def rebuild() -> None:
 def status() -> None:
     """Documents, size and freshness of the index, compared with the files now."""
     config = current_app.config
-    contents = read_contents(
-        Path(config["CONTENT_DIR"]),
-        max_bytes=int(config["MAX_CONTENT_FILE_BYTES"]),
-        now=datetime.now(UTC),
-        show_drafts=bool(config["SHOW_DRAFTS"]),
-    )
+    contents = read_configured(config)
     search = SiteSearch(IndexFolder(Path(config["SEARCH_INDEX_DIR"])))
     search.refresh()
     report = search.status(contents.catalogue)

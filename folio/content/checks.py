@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from folio.content.bounded import RenderPool, RenderRefused
@@ -46,6 +48,16 @@ def read_contents(root: Path, *, max_bytes: int, now: datetime, show_drafts: boo
     entries.sort(key=lambda pair: pair[0])
     catalogue, duplicates = assemble(entries, site=site, now=now, show_drafts=show_drafts)
     return Contents(root, files, max_bytes, site, entries, catalogue, problems + duplicates)
+
+
+def read_configured(config: Mapping[str, Any]) -> Contents:
+    """`read_contents` with the app's settings (CONTENT_DIR, MAX_CONTENT_FILE_BYTES, ...)."""
+    return read_contents(
+        Path(config["CONTENT_DIR"]),
+        max_bytes=int(config["MAX_CONTENT_FILE_BYTES"]),
+        now=datetime.now(UTC),
+        show_drafts=bool(config["SHOW_DRAFTS"]),
+    )
 
 
 def check_site(contents: Contents, pool: RenderPool, static_dir: Path) -> list[Problem]:
