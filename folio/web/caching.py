@@ -12,8 +12,9 @@ from __future__ import annotations
 from flask import current_app, g, request
 from werkzeug.wrappers import Response as BaseResponse
 
-#: Content types of documents that are the same for everyone and follow the content.
-_DOCUMENTS = frozenset(
+#: Content types of documents that are the same for everyone and follow the content
+#: (the page cache keeps these too, and nothing else).
+DOCUMENTS = frozenset(
     (
         *("text/html", "application/json", "application/atom+xml", "application/rss+xml"),
         *("application/xml", "text/xml", "text/plain"),
@@ -33,7 +34,7 @@ def cache_headers(response: BaseResponse) -> BaseResponse:
     elif 300 <= status < 400 and status != 304:
         response.cache_control.public = True
         response.cache_control.max_age = 3600 if status in {301, 308} else 0
-    elif response.mimetype in _DOCUMENTS and not response.direct_passthrough:
+    elif response.mimetype in DOCUMENTS and not response.direct_passthrough:
         response.cache_control.public = True
         # Browsers ask again each time (a cheap 304 by ETag), so a visitor sees an
         # approved reply or an edit at once; shared caches keep the page PAGE_MAX_AGE.

@@ -56,8 +56,12 @@ def absolute(path: str) -> str:
     """A path on this site as a full URL: site.yml's base_url, else this request's host."""
     if "://" in path:
         return path
-    base = catalogue().site.base_url or request.host_url.rstrip("/")
-    return base + path
+    return site_url() + path
+
+
+def site_url() -> str:
+    """The site's address without a trailing slash: base_url, else this request's own."""
+    return catalogue().site.base_url or request.host_url.rstrip("/")
 
 
 @bp.app_template_filter("longdate")

@@ -7,17 +7,12 @@ from flask import Blueprint, Response, abort, current_app, request, send_from_di
 from folio.content.entries import Post
 from folio.feeds.feed import build_feed, latest
 from folio.feeds.sitemap import robots_txt, sitemap_urls, sitemap_xml
-from folio.web.context import catalogue, last_modified
+from folio.web.context import catalogue, last_modified, site_url
 from folio.web.pages import body_of
 
 bp = Blueprint("feeds", __name__)
 ATOM = "application/atom+xml"
 RSS = "application/rss+xml"
-
-
-def base_url() -> str:
-    """The site's address: site.yml's base_url, else this request's own."""
-    return catalogue().site.base_url or request.host_url.rstrip("/")
 
 
 def _feed(posts: tuple[Post, ...], title: str, path: str, *, rss: bool) -> Response:
@@ -26,7 +21,7 @@ def _feed(posts: tuple[Post, ...], title: str, path: str, *, rss: bool) -> Respo
     last_modified(*(post.modified for post in chosen))
     feed = build_feed(
         current.site,
-        base_url(),
+        site_url(),
         chosen,
         lambda post: str(body_of(post).html),
         title=title,
@@ -64,14 +59,14 @@ def sitemap() -> Response:
     current = catalogue()
     last_modified(current.modified)
     extra = ["/gallery/"] if "gallery.index" in current_app.view_functions else []
-    xml = sitemap_xml(base_url(), sitemap_urls(current, extra))
+    xml = sitemap_xml(site_url(), sitemap_urls(current, extra))
     return Response(xml, mimetype="application/xml")
 
 
 @bp.get("/robots.txt")
 def robots() -> Response:
     """Crawl everything but search results; the sitemap's address."""
-    return Response(robots_txt(base_url()), mimetype="text/plain")
+    return Response(robots_txt(site_url()), mimetype="text/plain")
 
 
 @bp.get("/favicon.ico")

@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl
 
 from werkzeug.http import is_resource_modified, unquote_etag
 
+from folio.web.caching import DOCUMENTS
+
 log = logging.getLogger(__name__)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -113,13 +115,6 @@ class PageCache:
 
 
 _CONDITIONS = frozenset(["HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"])
-#: What is kept: pages and documents, never images or other files.
-_DOCUMENTS = frozenset(
-    (
-        *("text/html", "application/json", "application/xml", "text/xml", "text/plain"),
-        *("application/atom+xml", "application/rss+xml"),
-    )
-)
 
 
 def _key(environ: dict[str, Any]) -> tuple[str, ...]:
@@ -152,7 +147,7 @@ def _keepable(stored: Stored) -> bool:
     kind = headers.get("content-type", "").split(";")[0].strip()
     control = headers.get("cache-control", "")
     public = "public" in control and "no-store" not in control and "set-cookie" not in headers
-    return public and kind in _DOCUMENTS
+    return public and kind in DOCUMENTS  # pages and documents, never images or files
 
 
 def _serve(
