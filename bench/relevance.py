@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app import DEFAULTS  # noqa: E402
 from bench.relevance_data import Collection, Judged, manpages, sample_site  # noqa: E402
 from folio.search import ranking  # noqa: E402
 from folio.search.query import plan  # noqa: E402
@@ -64,21 +65,17 @@ def built(collection: Collection) -> Iterator[Ranker]:
     """The collection published, rendered and indexed as the site does it; its ranker."""
     with tempfile.TemporaryDirectory(dir=ROOT / "bench" / "work") as scratch:
         work = Path(scratch)
+        # The app's own defaults, so relevance is measured on what the site runs.
         site = Site(
-            {
+            DEFAULTS
+            | {
                 "CONTENT_DIR": collection.content,
                 "CACHE_DIR": work / "cache",
                 "SEARCH_INDEX_DIR": work / "index",
                 "COMMENTS_DIR": work / "comments",
                 "SECRET_KEY": "bench",
-                "SHOW_DRAFTS": False,
                 "RENDER_TIMEOUT": 30.0,
                 "CONTENT_WATCH": False,
-                "CONTENT_TRUST_HTML": False,
-                "CONTENT_RELOAD_INTERVAL": 1.0,
-                "MAX_CONTENT_FILE_BYTES": 1024 * 1024,
-                "COMMENT_RATE_GAP": 15.0,
-                "COMMENT_RATE_PER_HOUR": 6,
             }
         )
         assert site.role.take()
