@@ -3,12 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint system static
+.PHONY: run test lint system static npm
 
 run: $(VENV)/.runtime static
 	$(BIN)/flask --app app run
 
-test: $(VENV)/.dev system static
+test: $(VENV)/.dev system npm static
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -29,9 +29,22 @@ static: $(VENV)/.runtime
 	$(BIN)/flask --app app digest compile >/dev/null
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not used);
-# the deployment test puts Debian's nginx in front of gunicorn.
+# the deployment test puts Debian's nginx in front of gunicorn; the Nu HTML checker runs
+# on Java; axe-core, vnu-jar and Lighthouse come from npm (Node.js and npm from Debian
+# where the machine has none).
 system:
-	@{ command -v chromium && { command -v nginx || test -x /usr/sbin/nginx; }; } >/dev/null || { \
+	@{ command -v chromium && { command -v nginx || test -x /usr/sbin/nginx; } && \
+	  command -v java && command -v npm; } >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  NODE=$$(command -v npm >/dev/null || echo nodejs npm); \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core nginx; }
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    chromium fonts-dejavu-core nginx default-jre-headless $$NODE; }
+
+# The npm tools at the versions package-lock.json pins (node_modules/ is git-ignored).
+# No install scripts: vnu-jar's only fetches a Java runtime, and Debian's is installed.
+npm: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json | system
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
