@@ -47,7 +47,10 @@ class Site:
         self.cache = ContentCache(cache_dir / "content.sqlite", root, rendering)
         timeout = float(config["RENDER_TIMEOUT"])
         self.library = Library(
-            self.cache, show_drafts=bool(config["SHOW_DRAFTS"]), body_wait=timeout + 2
+            self.cache,
+            show_drafts=bool(config["SHOW_DRAFTS"]),
+            body_wait=timeout + 2,
+            max_bytes=int(config["MAX_CONTENT_FILE_BYTES"]),
         )
         self.index = IndexFolder(Path(config["SEARCH_INDEX_DIR"]))
         self.search = SiteSearch(self.index)

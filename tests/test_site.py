@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from folio.content.cache import Outcome
 from folio.content.publisher import Publisher
-from folio.content.render import Rendered
 from folio.publishing import Publishing
 from folio.site import Site
 from tests.conftest import eventually, settle, write_file
@@ -179,9 +179,9 @@ def test_stopping_ends_a_render_backlog_between_two_bodies(
         write_file(content, f"posts/2024-01-01-p{n}.md", f"title: P{n}\ndate: 2024-01-01", "x")
     real_render = Publisher._render
 
-    def slow_render(self: Publisher, path: str) -> Rendered | str:
+    def slow_render(self: Publisher, path: str, entry_version: str) -> Outcome:
         time.sleep(0.05)
-        return real_render(self, path)
+        return real_render(self, path, entry_version)
 
     monkeypatch.setattr(Publisher, "_render", slow_render)
     app = make_app()

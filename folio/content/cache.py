@@ -30,6 +30,22 @@ from folio.content.siteinfo import SiteInfo
 Position = tuple[str, int]
 
 
+_SUMMARY_SQL = (
+    "UPDATE files SET entry = json_set(entry, '$.summary', ?), generation = ? "
+    "WHERE path = ? AND json_extract(entry, '$.version') = ?"
+)
+_KNOWN_SUMMARY_SQL = """
+UPDATE files SET entry = json_set(entry, '$.summary', b.summary) FROM bodies b
+WHERE files.generation = ? AND b.path = files.path AND b.summary IS NOT NULL
+    AND b.version = json_extract(files.entry, '$.version')
+    AND json_extract(files.entry, '$.summary') IS NULL
+"""
+_REFUSED_SQL = (
+    "UPDATE files SET entry = NULL, problems = ?, generation = ? "
+    "WHERE path = ? AND json_extract(entry, '$.version') = ?"
+)
+
+
 @dataclass(frozen=True)
 class Row:
     """One file as the cache holds it: a tombstone has no fingerprint."""
@@ -37,6 +53,17 @@ class Row:
     path: str
     fingerprint: str
     reading: Reading
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What rendering one file gave: its body and summary, or the problem that stopped it."""
+
+    path: str
+    version: str
+    rendered: Rendered | None = None
+    summary: str = ""
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,20 +129,30 @@ class ContentCache:
                     for row in rows
                 ],
             )
+            # A file read again at a version already rendered (site.yml changed) keeps the
+            # summary its rendering gave.
+            db.execute(_KNOWN_SUMMARY_SQL, (generation,))
             db.execute("UPDATE info SET value = ? WHERE key = 'generation'", (generation,))
         return generation
 
-    def store_body(
-        self, path: str, entry_version: str, rendered: Rendered | None, problem: str
-    ) -> None:
-        """Keep a rendered body, or why it could not be rendered."""
-        text = dump_rendered(rendered) if rendered is not None else None
+    def store_bodies(self, outcomes: Iterable[Outcome]) -> None:
+        """Keep rendered bodies (their summaries go into their entries), or why a file could
+        not be rendered (it leaves the site until it changes); one new generation."""
         with self.database.writing() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO bodies VALUES (?, ?, ?, ?)",
-                (path, entry_version, text, problem or None),
-            )
-            db.execute("DELETE FROM wanted WHERE path = ?", (path,))
+            generation = self._generation(db) + 1
+            for outcome in outcomes:
+                text = dump_rendered(outcome.rendered) if outcome.rendered else None
+                db.execute(
+                    "INSERT OR REPLACE INTO bodies VALUES (?, ?, ?, ?, ?)",
+                    (outcome.path, outcome.version, text, outcome.problem or None, outcome.summary),
+                )
+                db.execute("DELETE FROM wanted WHERE path = ?", (outcome.path,))
+                # Only the version rendered: the file may have changed meanwhile.
+                db.execute(
+                    _SUMMARY_SQL if outcome.rendered is not None else _REFUSED_SQL,
+                    (outcome.summary or outcome.problem, generation, outcome.path, outcome.version),
+                )
+            db.execute("UPDATE info SET value = ? WHERE key = 'generation'", (generation,))
 
     def unrendered(self) -> list[tuple[str, str]]:
         """(path, version) of every readable file without a body of its version; wanted first."""

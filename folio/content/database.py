@@ -20,8 +20,13 @@ from secrets import token_hex
 log = logging.getLogger(__name__)
 
 #: The tables' layout; another layout is dropped and read again from the files.
-SCHEMA = 1
+SCHEMA = 2
 _PACKAGE = Path(__file__).resolve().parent
+#: The tables of another layout, dropped before `_TABLES` makes ours.
+_DROP = """
+DROP VIEW IF EXISTS unrendered; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS bodies;
+DROP TABLE IF EXISTS wanted;
+"""
 _TABLES = """
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -29,7 +34,7 @@ CREATE TABLE IF NOT EXISTS files (
     problems TEXT NOT NULL, generation INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS files_generation ON files (generation);
 CREATE TABLE IF NOT EXISTS bodies (
-    path TEXT PRIMARY KEY, version TEXT NOT NULL, rendered TEXT, problem TEXT);
+    path TEXT PRIMARY KEY, version TEXT NOT NULL, rendered TEXT, problem TEXT, summary TEXT);
 CREATE TABLE IF NOT EXISTS wanted (path TEXT PRIMARY KEY);
 CREATE VIEW IF NOT EXISTS unrendered AS
     SELECT f.path AS path, json_extract(f.entry, '$.version') AS version FROM files f
@@ -114,9 +119,13 @@ class Database:
         self.path.touch(exist_ok=True)
         db = self.connection()
         db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(_TABLES)
+        db.execute("CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         info = dict(db.execute("SELECT key, value FROM info").fetchall())
         wanted = {**expected, "code": code_version()}
+        if info.get("schema") != str(SCHEMA):
+            db.executescript(_DROP)  # made by other code: its rows are read again anyway
+        db.executescript(_TABLES)
+        wanted["schema"] = str(SCHEMA)
         if any(info.get(key) != value for key, value in wanted.items()):
             with self.writing():
                 db.execute("DELETE FROM files")

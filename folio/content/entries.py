@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from folio.content import meta
 from folio.content.frontmatter import Unreadable, read_text, split
-from folio.content.render import LEAD_CHARS, WORDS_PER_MINUTE, lead_paragraph, render, shorten
+from folio.content.render import WORDS_PER_MINUTE, summarise
 from folio.content.tags import Tag
 
 log = logging.getLogger(__name__)
@@ -26,8 +26,6 @@ KNOWN = frozenset(
     )
 )
 _DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-")
-#: A written summary longer than this is cut before its punctuation is made smart.
-_SUMMARY_SOURCE = LEAD_CHARS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,7 +37,10 @@ class Page:
 
     slug: str
     title: str
-    summary: str
+    #: What listings show: the written summary or the opening paragraph, as plain text.
+    #: None until the publisher has rendered the file (reading front matter renders
+    #: nothing, so that a site of any size starts at once); see `read_summary`.
+    summary: str | None
     reading_minutes: int
     #: The file it was read from (a string: cheaper than Path to keep and to compare).
     source: str
@@ -124,19 +125,34 @@ def read_entry(path: str, kind: Kind, zone: tzinfo, version: str, max_bytes: int
         return Reading(None, (f"cannot be read: {type(e).__name__}: {e}",))
 
 
+def read_summary(path: str, max_bytes: int) -> str:
+    """A file's summary, worked out from the file now (see `summarise`); "" when it cannot be.
+
+    For a listing that meets an entry before the publisher has rendered it.
+    """
+    try:
+        data, body = split(read_text(path, max_bytes))
+        written = meta.text(data, "summary") if isinstance(data, dict) else None
+        return summarise(written, body)
+    except (Unreadable, meta.MetaError, OSError):
+        return ""  # the publisher reports the file's fault
+    # Whatever else one file can make the rendering code do stays with that file.
+    except Exception:
+        log.exception("%s: unexpected error while summarising", path)
+        return ""
+
+
 def _build(
     path: Path, kind: Kind, zone: tzinfo, version: str, data: dict[Any, object], body: str
 ) -> Reading:
     slug = meta.text(data, "slug") or slug_for(path)
     if "/" in slug or slug in {".", ".."}:
         raise meta.MetaError(f"'slug' {slug!r} must not contain '/'")
-    # A written summary gets the same smart punctuation as the body, as plain text.
-    written = meta.text(data, "summary")
-    summary = render(written[:_SUMMARY_SOURCE]).text if written else shorten(lead_paragraph(body))
+    meta.text(data, "summary")  # checked now; rendered with the body
     common: dict[str, Any] = {
         "slug": slug,
         "title": meta.text(data, "title", required=True) or "",
-        "summary": summary,
+        "summary": None,
         "reading_minutes": max(1, round(len(body.split()) / WORDS_PER_MINUTE)),
         "source": str(path),
         "version": version,

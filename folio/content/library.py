@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from folio.content.cache import ContentCache, Position
 from folio.content.catalogue import Catalogue, assemble
 from folio.content.database import CacheUnavailable
-from folio.content.entries import Page, Problem
+from folio.content.entries import Page, Problem, read_summary
 from folio.content.render import Rendered
 from folio.content.siteinfo import SiteInfo
 from folio.content.sources import relative_name
@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 #: Rendered bodies kept in memory per process; the rest stay in the cache file.
 REMEMBERED_BODIES = 256
+#: Summaries worked out in this process for entries not yet rendered by the publisher.
+REMEMBERED_SUMMARIES = 4096
 #: How often a request waiting for a body asks the cache.
 BODY_POLL = 0.02
 
@@ -43,11 +45,13 @@ class Library:
         show_drafts: bool = False,
         clock: Callable[[], datetime] = _now,
         body_wait: float = 10.0,
+        max_bytes: int = 1024 * 1024,
     ) -> None:
         self.cache = cache
         self.show_drafts = show_drafts
         self.clock = clock
         self.body_wait = body_wait
+        self.max_bytes = max_bytes
         self.position: Position = ("", 0)
         #: Counts the catalogues made: anything made from one knows when it is outdated.
         self.version = 0
@@ -57,6 +61,7 @@ class Library:
         self._lock = threading.Lock()
         self._bodies: OrderedDict[tuple[str, str], Rendered] = OrderedDict()
         self._bodies_lock = threading.Lock()  # request threads share the memory of bodies
+        self._summaries: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     def catalogue(self) -> Catalogue:
         """The current catalogue (empty until the publisher's first write)."""
@@ -115,6 +120,25 @@ class Library:
                 self.cache.want(entry.source)  # the publisher renders it next
                 asked = True
             time.sleep(BODY_POLL)
+
+    def summary(self, entry: Page) -> str:
+        """The entry's summary: the publisher's, or until it has one, worked out here.
+
+        Only what a page shows is worked out (a bounded prefix of its file), so a site
+        serves its first listings while the publisher is still rendering.
+        """
+        if entry.summary is not None:
+            return entry.summary
+        key = (entry.source, entry.version)
+        with self._bodies_lock:
+            if (known := self._summaries.get(key)) is not None:
+                return known
+        found = read_summary(entry.source, self.max_bytes)
+        with self._bodies_lock:
+            self._summaries[key] = found
+            while len(self._summaries) > REMEMBERED_SUMMARIES:
+                self._summaries.popitem(last=False)
+        return found
 
     def _remember(self, key: tuple[str, str], rendered: Rendered) -> None:
         with self._bodies_lock:

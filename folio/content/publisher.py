@@ -13,11 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from folio.content import meta
 from folio.content.bounded import RenderPool, RenderRefused
-from folio.content.cache import ContentCache, Row, SiteRecord
+from folio.content.cache import ContentCache, Outcome, Row, SiteRecord
 from folio.content.entries import Reading, read_entry
 from folio.content.frontmatter import Unreadable, read_text, split
-from folio.content.render import Rendered
+from folio.content.render import LEAD_CHARS, shorten
 from folio.content.signals import content_published
 from folio.content.siteinfo import read_site_info
 from folio.content.sources import content_files, fingerprint, relative_name, version
@@ -97,34 +98,39 @@ class Publisher:
                     if stop := interrupted():
                         break
                     chunk = pending[first : first + width]
-                    outcomes = threads.map(lambda item: self._render(item[0]), chunk)
-                    for (path, entry_version), outcome in zip(chunk, outcomes, strict=True):
-                        self._store(path, entry_version, outcome)
-                        done += 1
+                    outcomes = threads.map(lambda item: self._render(*item), chunk)
+                    self._store(list(outcomes))
+                    done += len(chunk)
                     if self.cache.wanted():
                         break  # a visitor waits for another body: start again from it
                 content_published.send(self, generation=self.cache.generation())
         return done
 
-    def _render(self, path: str) -> Rendered | str:
-        """A file's body rendered, or why it cannot be (run in a thread of its own)."""
+    def _render(self, path: str, entry_version: str) -> Outcome:
+        """A file's body and summary rendered, or why they cannot be (run in a thread)."""
         try:
-            _, body = split(read_text(path, self.settings.max_bytes))
-            return self.pool.render(body)
-        except (Unreadable, RenderRefused) as e:
-            return str(e)
+            data, body = split(read_text(path, self.settings.max_bytes))
+            rendered = self.pool.render(body)
+            written = meta.text(data, "summary") if isinstance(data, dict) else None
+            summary = (
+                self.pool.render(written[:LEAD_CHARS]).text
+                if written
+                else shorten(rendered.first_paragraph)
+            )
+            return Outcome(path, entry_version, rendered, summary)
+        except (Unreadable, meta.MetaError, RenderRefused) as e:
+            return Outcome(path, entry_version, problem=str(e))
         except OSError as e:
-            return f"cannot read file: {e.strerror}"
+            return Outcome(path, entry_version, problem=f"cannot read file: {e.strerror}")
 
-    def _store(self, path: str, entry_version: str, outcome: Rendered | str) -> None:
-        if isinstance(outcome, str):
-            log.warning("%s: %s", relative_name(path, self.root), outcome)
-            self.cache.store_body(path, entry_version, None, outcome)
-            # The file is left out of the site until it changes.
-            self.cache.write([Row(path, entry_version, Reading(None, (outcome,)))])
-            return
-        self.renders += 1
-        self.cache.store_body(path, entry_version, outcome, "")
+    def _store(self, outcomes: list[Outcome]) -> None:
+        for outcome in outcomes:
+            if outcome.rendered is None:
+                # The file is left out of the site until it changes.
+                log.warning("%s: %s", relative_name(outcome.path, self.root), outcome.problem)
+            else:
+                self.renders += 1
+        self.cache.store_bodies(outcomes)
 
     def _site(self) -> SiteRecord | None:
         """site.yml read again when it changed since the cache last saw it, else None."""

@@ -183,6 +183,16 @@ def lead_paragraph(source: str) -> str:
     return render(f"{opening}\n\n{definitions}").first_paragraph
 
 
+def summarise(written: str | None, body: str) -> str:
+    """A listing's summary: the written one with smart punctuation, else the opening paragraph.
+
+    Both render a bounded prefix only (see LEAD_CHARS), so this is cheap for any file.
+    """
+    if written:
+        return render(written[:LEAD_CHARS]).text
+    return shorten(lead_paragraph(body))
+
+
 def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
     """Cut text at a word boundary so it fits in limit characters, with an ellipsis."""
     text = " ".join(text.split())

@@ -25,6 +25,7 @@ def build_feed(
     base_url: str,
     posts: list[Post],
     body: Callable[[Post], str],
+    summary: Callable[[Post], str],
     *,
     title: str,
     path: str,
@@ -50,7 +51,7 @@ def build_feed(
         entry.title(post.title)
         entry.published(post.date)
         entry.updated(post.updated or post.date)
-        entry.summary(post.summary)
+        entry.summary(summary(post))
         # Relative to the article: a "#section" link must lead into it, not to the home page.
         entry.content(absolute_links(body(post), url), type="html")
         entry.author({"name": post.author or site.author or site.title})

@@ -153,9 +153,11 @@ class Indexer:
         return None
 
     def _texts(self, entries: Iterable[Page]) -> dict[str, str]:
-        """The plain text of each entry whose body is rendered, by URL."""
+        """The plain text of each entry whose body (and so its summary) is rendered, by URL."""
         texts = {}
         for entry in entries:
+            if entry.summary is None:
+                continue  # rendered since this catalogue was made: indexed with the next
             body = self.cache.body(entry.source, entry.version)
             if isinstance(body, Rendered):
                 texts[entry.url] = body.text

@@ -69,8 +69,8 @@ def document(entry: Page, text: str) -> dict[str, object]:
         "title": entry.title,
         "tags": ",".join(tag.slug for tag in tags),
         "tagtext": names,
-        "summary": "" if _from_body(entry.summary, text) else entry.summary,
-        "_stored_summary": entry.summary,  # shown when no passage matches
+        "summary": "" if _from_body(entry.summary or "", text) else entry.summary or "",
+        "_stored_summary": entry.summary or "",  # shown when no passage matches
         "tagnames": [tag.name for tag in tags],
         "body": text,
         "text": str(text),

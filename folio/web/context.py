@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, g, render_template, request
 from markupsafe import Markup
 
 from folio.content.catalogue import Catalogue
+from folio.content.entries import Page
 from folio.replies.text import reply_html
 from folio.site import Site
 
@@ -49,6 +50,12 @@ def tag_cloud(large: bool = False) -> Markup:
 @lru_cache(maxsize=2)
 def _rendered_cloud(current: Catalogue, *, large: bool) -> Markup:
     return Markup(render_template("partials/_tag_cloud.html", cloud=current.cloud, large=large))  # noqa: S704 (our template's output)
+
+
+@bp.app_template_global("summary")
+def summary(entry: Page) -> str:
+    """What a listing shows of an entry (see `Library.summary`)."""
+    return site().library.summary(entry)
 
 
 @bp.app_template_global("absolute")

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, request, send_from_di
 from folio.content.entries import Post
 from folio.feeds.feed import build_feed, latest
 from folio.feeds.sitemap import robots_txt, sitemap_urls, sitemap_xml
-from folio.web.context import catalogue, last_modified, site_url
+from folio.web.context import catalogue, last_modified, site_url, summary
 from folio.web.pages import body_of
 
 bp = Blueprint("feeds", __name__)
@@ -24,6 +24,7 @@ def _feed(posts: tuple[Post, ...], title: str, path: str, *, rss: bool) -> Respo
         site_url(),
         chosen,
         lambda post: str(body_of(post).html),
+        summary,
         title=title,
         path=path,
         feed_path=request.path,

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from folio.content import render as render_module
-from folio.content.entries import Kind, Page, Post, Reading, read_entry, slug_for
+from folio.content.entries import Kind, Page, Post, Reading, read_entry, read_summary, slug_for
 from tests.conftest import write_file
 
 UTC = ZoneInfo("UTC")
@@ -50,7 +50,8 @@ def test_a_post_is_read_with_all_its_fields_without_rendering_its_body(tmp_path:
     assert post.url == "/posts/x/"
     assert post.title == 'A "quoted" title'
     assert [t.slug for t in post.tags] == ["back-pain", "sleep"]
-    assert post.summary == "First paragraph here."
+    assert post.summary is None  # worked out when the body is rendered
+    assert read_summary(str(path), LIMIT) == "First paragraph here."
     assert post.updated is not None and post.updated.month == 2
     assert post.author == "Ann"
     assert post.image == "/images/a.svg"
@@ -69,7 +70,24 @@ def test_written_summary_and_slug_win(tmp_path: Path) -> None:
     )
     post = read_post(path)
     assert post.slug == "custom"
-    assert post.summary == "It’s written."
+    assert read_summary(str(path), LIMIT) == "It’s written."
+
+
+def test_reading_front_matter_renders_no_markdown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("rendered while reading front matter")
+
+    monkeypatch.setattr(render_module, "render", refuse)
+    path = write_file(tmp_path, "posts/a.md", "title: T\ndate: 2025-01-01\nsummary: Hi.", "Body.")
+    assert read_post(path).summary is None
+
+
+def test_a_summary_of_a_bad_or_missing_file_is_empty(tmp_path: Path) -> None:
+    assert read_summary(str(tmp_path / "gone.md"), LIMIT) == ""
+    path = write_file(tmp_path, "posts/a.md", "title: T\nsummary: [1, 2]", "Body.")
+    assert read_summary(str(path), LIMIT) == ""
 
 
 @pytest.mark.parametrize(
@@ -125,7 +143,7 @@ def test_the_summary_comes_from_the_opening_only(tmp_path: Path) -> None:
     front = "title: T\ndate: 2025-01-01"
     path = write_file(tmp_path, "posts/long.md", front, body + "\n\n[ref]: /x")
     post = read_post(path)
-    assert post.summary == "The first words."
+    assert read_summary(str(path), LIMIT) == "The first words."
     assert post.reading_minutes > 400
 
 
@@ -143,7 +161,7 @@ def test_pages_need_no_date(tmp_path: Path) -> None:
     assert reading.entry.url == "/p/"
 
 
-def test_reading_renders_only_the_opening_of_a_body(
+def test_a_summary_renders_only_the_opening_of_a_body(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rendered: list[int] = []
@@ -156,6 +174,7 @@ def test_reading_renders_only_the_opening_of_a_body(
     monkeypatch.setattr(render_module, "render", measured)
     path = write_file(tmp_path, "posts/b.md", "title: T\ndate: 2025-01-01", "[" * 200_000)
     assert read_post(path).title == "T"
+    read_summary(str(path), LIMIT)
     # Some Markdown renders in time that grows with its square: the body itself renders
-    # later, with a deadline; reading it renders no more than its opening.
+    # in a child process, with a deadline; a summary renders no more than its opening.
     assert rendered and max(rendered) <= render_module.LEAD_CHARS + 2

@@ -243,3 +243,35 @@ def test_a_request_for_a_body_no_file_has_does_not_slow_the_backlog(
         assert pipeline.publisher.render_pending() == 127
     assert len(sent) <= 4  # batches of 50, not one signal per body
     assert pipeline.cache.wanted() == []
+
+
+def test_summaries_come_with_the_bodies_and_are_worked_out_until_then(
+    pipeline: Pipeline, content: Path
+) -> None:
+    pipeline.publisher.publish()
+    pipeline.library.refresh()
+    before = pipeline.library.catalogue().post("first-post")
+    assert before is not None and before.summary is None  # front matter only: nothing rendered
+    shown = pipeline.library.summary(before)  # what a listing shows meanwhile
+    assert shown
+    pipeline.publisher.render_pending()
+    pipeline.library.refresh()
+    after = pipeline.library.catalogue().post("first-post")
+    assert after is not None and after.summary == shown
+    about = pipeline.library.catalogue().about
+    assert about is not None and about.summary == "We test things carefully."  # written
+
+
+def test_reading_everything_again_keeps_the_summaries_already_rendered(
+    pipeline: Pipeline, content: Path
+) -> None:
+    pipeline.run()
+    site = content / "site.yml"
+    site.write_text(site.read_text().replace("timezone: UTC", "timezone: Asia/Tokyo"))
+    assert pipeline.publisher.publish()  # every file read again, at the versions rendered
+    assert pipeline.publisher.render_pending() == 0
+    pipeline.library.refresh()
+    current = pipeline.library.catalogue()
+    assert current.site.timezone.key == "Asia/Tokyo"
+    assert all(post.summary is not None for post in current.posts)
+    assert current.about is not None and current.about.summary == "We test things carefully."
