@@ -13,9 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from typing import TypeVar
 
 from folio.content.render import Rendered, render
 
+T = TypeVar("T")
 # Never plain fork: a web worker has threads, and a forked lock may be held forever.
 _context = multiprocessing.get_context("forkserver")
 _GRACE = 1.0  # seconds a child has to leave before it is killed
@@ -32,8 +34,18 @@ class RendererDied(RenderRefused):
     """The renderer process ended during a render: perhaps the document's doing, perhaps not."""
 
 
+@dataclass(frozen=True)
+class Job:
+    """Another bounded task for a child than rendering: a module-level function and its
+    arguments (both picklable); its result is sent back as it is."""
+
+    function: Callable[..., object]
+    args: tuple[object, ...]
+
+
 def _serve(conn: Connection, options: dict[str, object], memory_mb: int | None) -> None:
-    """Answer each source read from conn with a pickled Rendered or reason, until conn closes."""
+    """Answer each source read from conn with a pickled Rendered or reason (and each Job
+    with its result or reason), until conn closes."""
     # Ctrl-C at a terminal reaches the whole process group; the pool alone ends its children.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if memory_mb is not None:
@@ -53,7 +65,10 @@ def _serve(conn: Connection, options: dict[str, object], memory_mb: int | None) 
         except MemoryError:
             raise SystemExit(_OUT_OF_MEMORY) from None  # the rest of the message is unread
         try:
-            reply = pickle.dumps(renderer(source, **options))
+            if isinstance(source, Job):
+                reply = pickle.dumps(source.function(*source.args))
+            else:
+                reply = pickle.dumps(renderer(source, **options))
         except Exception as error:  # a document's failure is its reason, not the child's end
             message = str(error)[:_REASON_CHARS]
             reason = f"{type(error).__name__}: {message}" if message else type(error).__name__
@@ -164,11 +179,16 @@ class RenderPool:
         fresh one: only a document that kills two renderers is refused for it.
         """
         try:
-            return self._render_once(source)
+            return self._render_once(source, Rendered)
         except RendererDied:
-            return self._render_once(source)
+            return self._render_once(source, Rendered)
 
-    def _render_once(self, source: str) -> Rendered:
+    def run(self, job: Job, expected: type[T]) -> T:
+        """Run a job in a child within the timeout; RenderRefused when it cannot, or when
+        its result is not of the `expected` type (it is then the job's reason for failing)."""
+        return self._render_once(job, expected)
+
+    def _render_once(self, source: str | Job, expected: type[T]) -> T:
         child = self._take()
         try:
             reply = self._exchange(child, source)
@@ -176,7 +196,7 @@ class RenderPool:
             # The child may still be working, or answer later: it must never render again.
             self._retire(child, busy=True)
             raise
-        if isinstance(reply, Rendered):
+        if isinstance(reply, expected):
             self._give_back(child)
             return reply
         # A render that raised may leave the renderer broken (Markdown keeps its parser's
@@ -191,7 +211,7 @@ class RenderPool:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _exchange(self, child: _Child, source: str) -> object:
+    def _exchange(self, child: _Child, source: str | Job) -> object:
         try:
             if not child.ready:
                 # Like waiting for a free child, waiting for a new one to warm up is not rendering.

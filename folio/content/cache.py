@@ -10,10 +10,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 
 from folio.content.database import CacheUnavailable, Database
-from folio.content.entries import Page, Reading
+from folio.content.entries import Kind, Page, Reading, read_entry
 from folio.content.records import (
     dump_entry,
     dump_rendered,
@@ -53,6 +54,21 @@ class Row:
     path: str
     fingerprint: str
     reading: Reading
+
+
+@dataclass(frozen=True)
+class Record:
+    """One file as the publisher stores it: its entry as JSON text (None when the file
+    cannot be used or is gone), its problems; a tombstone has no fingerprint."""
+
+    path: str
+    fingerprint: str
+    entry: str | None
+    problems: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, path: str, fingerprint: str, reading: Reading) -> Record:
+        return cls(path, fingerprint, _entry_text(reading.entry), reading.problems)
 
 
 @dataclass(frozen=True)
@@ -103,7 +119,7 @@ class ContentCache:
         """Each known file's fingerprint, tombstones included (as "")."""
         return dict(self._db().execute("SELECT path, fingerprint FROM files").fetchall())
 
-    def write(self, rows: Iterable[Row], site: SiteRecord | None = None) -> int:
+    def write(self, records: Iterable[Record], site: SiteRecord | None = None) -> int:
         """Store readings (and tombstones) as one new generation; returns its number."""
         with self.database.writing() as db:
             generation = self._generation(db) + 1
@@ -120,13 +136,13 @@ class ContentCache:
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
                 [
                     (
-                        row.path,
-                        row.fingerprint,
-                        _entry_text(row.reading.entry),
-                        "\n".join(row.reading.problems),
+                        record.path,
+                        record.fingerprint,
+                        record.entry,
+                        "\n".join(record.problems),
                         generation,
                     )
-                    for row in rows
+                    for record in records
                 ],
             )
             # A file read again at a version already rendered (site.yml changed) keeps the
@@ -245,6 +261,15 @@ class ContentCache:
     def _generation(db: sqlite3.Connection) -> int:
         found = db.execute("SELECT value FROM info WHERE key = 'generation'").fetchone()
         return int(found[0]) if found else 0
+
+
+def read_records(files: list[tuple[str, Kind, str]], zone: tzinfo, max_bytes: int) -> list[Record]:
+    """Each (path, kind, version) read and made ready to store: run in a render process
+    when there are many (the JSON text travels back cheaper than the records would)."""
+    return [
+        Record.of(path, stamp, read_entry(path, kind, zone, stamp, max_bytes))
+        for path, kind, stamp in files
+    ]
 
 
 def _entry_text(entry: Page | None) -> str | None:

@@ -11,12 +11,13 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 
 from folio.content import meta
-from folio.content.bounded import RenderPool, RenderRefused
-from folio.content.cache import ContentCache, Outcome, Row, SiteRecord
-from folio.content.entries import Reading, read_entry
+from folio.content.bounded import Job, RenderPool, RenderRefused
+from folio.content.cache import ContentCache, Outcome, Record, SiteRecord, read_records
+from folio.content.entries import Kind
 from folio.content.frontmatter import Unreadable, read_text, split
 from folio.content.render import LEAD_CHARS, shorten
 from folio.content.signals import content_published
@@ -25,6 +26,9 @@ from folio.content.sources import content_files, fingerprint, relative_name, ver
 
 log = logging.getLogger(__name__)
 
+#: From this many changed files on (a start, a checkout), front matter is read in the
+#: render processes, side by side.
+READ_IN_PARALLEL = 200
 #: Bodies rendered between two looks for content changes and two signals to search.
 RENDER_BATCH = 50
 
@@ -57,28 +61,46 @@ class Publisher:
         # Every date depends on the site's timezone: a new site.yml means reading everything.
         known = previous if site is None else {}
         zone = (site or self.cache.site()).info.timezone
-        rows: list[Row] = []
         seen: set[str] = set()
+        changed: list[tuple[str, Kind, str]] = []
         for path, found, kind in content_files(self.root):
             seen.add(path)
             stamp = version(found)
-            if known.get(path) == stamp:
-                continue
-            reading = read_entry(path, kind, zone, stamp, self.settings.max_bytes)
-            self.reads += 1
-            for reason in reading.problems:
-                log.warning("%s: %s", relative_name(path, self.root), reason)
-            rows.append(Row(path, stamp, reading))
+            if known.get(path) != stamp:
+                changed.append((path, kind, stamp))
+        rows = self._read(changed, zone)
+        for row in rows:
+            for reason in row.problems:
+                log.warning("%s: %s", relative_name(row.path, self.root), reason)
+        self.reads += len(changed)
         rows += [
-            Row(path, "", Reading(None))
-            for path, was in previous.items()
-            if was and path not in seen
+            Record(path, "", None) for path, was in previous.items() if was and path not in seen
         ]
         if not rows and site is None:
             return False
         generation = self.cache.write(rows, site)
         content_published.send(self, generation=generation)
         return True
+
+    def _read(self, files: list[tuple[str, Kind, str]], zone: tzinfo) -> list[Record]:
+        """Each file's front matter: many at once in the render processes, a few here."""
+        if len(files) < READ_IN_PARALLEL:
+            return read_records(files, zone, self.settings.max_bytes)
+        size = -(-len(files) // (self.pool.processes * 4))  # a few batches per process
+        batches = [files[i : i + size] for i in range(0, len(files), size)]
+        with ThreadPoolExecutor(self.pool.processes, thread_name_prefix="read") as threads:
+            read = threads.map(lambda batch: self._read_batch(batch, zone), batches)
+            return [reading for batch in read for reading in batch]
+
+    def _read_batch(self, files: list[tuple[str, Kind, str]], zone: tzinfo) -> list[Record]:
+        job = Job(read_records, (files, zone, self.settings.max_bytes))
+        try:
+            return self.pool.run(job, list)
+        # Reading has its own limits; a batch a child could not finish is read here, each
+        # file on its own, so that a fault stays with its file.
+        except RenderRefused as e:
+            log.warning("reading %d files in a render process failed (%s)", len(files), e)
+            return read_records(files, zone, self.settings.max_bytes)
 
     def render_pending(self, interrupted: Callable[[], bool] = lambda: False) -> int:
         """Render every body not yet rendered at its file's version, asked-for ones first.

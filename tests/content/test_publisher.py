@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from folio.content.bounded import RenderPool
+from folio.content.bounded import Job, RenderPool, RenderRefused
 from folio.content.cache import ContentCache
 from folio.content.library import Library
-from folio.content.publisher import Publisher, Settings
+from folio.content.publisher import READ_IN_PARALLEL, Publisher, Settings
 from folio.content.signals import content_published
 from tests.conftest import write_file
 
@@ -275,3 +275,43 @@ def test_reading_everything_again_keeps_the_summaries_already_rendered(
     assert current.site.timezone.key == "Asia/Tokyo"
     assert all(post.summary is not None for post in current.posts)
     assert current.about is not None and current.about.summary == "We test things carefully."
+
+
+def test_many_files_are_read_in_the_render_processes_as_they_would_be_here(
+    pipeline: Pipeline, content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(READ_IN_PARALLEL):
+        write_file(
+            content, f"posts/2024-01-01-p{n}.md", f"title: P{n}\ndate: 2024-01-{n % 28 + 1:02d}"
+        )
+    write_file(content, "posts/bad.md", "title: [unclosed", "x")
+    jobs: list[int] = []
+    real_run = pipeline.publisher.pool.run
+
+    def counted(job: Job, expected: type) -> object:
+        jobs.append(len(job.args[0]))  # type: ignore[arg-type]
+        return real_run(job, expected)
+
+    monkeypatch.setattr(pipeline.publisher.pool, "run", counted)
+    pipeline.publisher.publish()
+    assert sum(jobs) == pipeline.publisher.reads == READ_IN_PARALLEL + 8 and len(jobs) > 1
+    pipeline.library.refresh()
+    current = pipeline.library.catalogue()
+    assert len(current.posts) == READ_IN_PARALLEL + 3
+    assert current.post("p7") is not None and current.post("p7").date.day == 8  # type: ignore[union-attr]
+    assert "invalid YAML" in problems(pipeline.cache)["posts/bad.md"]
+
+
+def test_a_batch_a_render_process_cannot_read_is_read_here(
+    pipeline: Pipeline, content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(READ_IN_PARALLEL):
+        write_file(content, f"posts/2024-01-01-p{n}.md", f"title: P{n}\ndate: 2024-01-01")
+
+    def refused(job: Job, expected: type) -> object:
+        raise RenderRefused("the renderer process died: Killed")
+
+    monkeypatch.setattr(pipeline.publisher.pool, "run", refused)
+    pipeline.publisher.publish()
+    pipeline.library.refresh()
+    assert len(pipeline.library.catalogue().posts) == READ_IN_PARALLEL + 3
