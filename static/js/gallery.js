@@ -6,8 +6,16 @@
   const links = [...document.querySelectorAll("[data-viewer-item]")];
   if (!dialog || !links.length || typeof dialog.showModal !== "function") return;
 
-  const image = dialog.querySelector(".viewer__image");
-  const source = dialog.querySelector("source");
+  // The picture is made here, not in the page: HTML has no valid empty <img>.
+  const picture = document.createElement("picture");
+  const source = document.createElement("source");
+  const image = document.createElement("img");
+  picture.className = "viewer__picture";
+  source.type = "image/webp";
+  image.className = "viewer__image";
+  image.alt = "";
+  picture.append(source, image);
+  dialog.querySelector(".viewer__figure").prepend(picture);
   const title = dialog.querySelector(".viewer__title");
   const caption = dialog.querySelector(".viewer__caption");
   const count = dialog.querySelector(".viewer__count");

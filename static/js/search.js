@@ -23,6 +23,10 @@
   empty.textContent = "No results.";
   empty.hidden = true;
   form.after(list, empty, status);
+  // HTML allows the combobox role on a text field, not on type=search (the Nu checker
+  // refuses it): the enhanced box is a text field whose keyboard still offers "search".
+  input.type = "text";
+  input.enterKeyHint = "search";
   input.setAttribute("role", "combobox");
   input.setAttribute("aria-autocomplete", "list");
   input.setAttribute("aria-controls", list.id);
@@ -151,6 +155,8 @@
     } else if (event.key === "Escape" && !list.hidden) {
       event.preventDefault();
       close();
+    } else if (event.key === "Escape") {
+      input.value = ""; // as a search field does: a second Escape clears the box
     }
   });
   input.addEventListener("blur", close);

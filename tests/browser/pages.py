@@ -35,6 +35,25 @@ def open_the_viewer(page: Page) -> None:
     expect(viewer.locator(".viewer__image")).to_have_js_property("complete", True)
 
 
+#: The live search's states: what to type, and what shows once it has answered.
+STATES = {
+    "results": ("walking", "#live-results [role=option]"),
+    "no-results": ("xylophone", ".live-results--empty"),
+    "did-you-mean": ("walkng", "#live-result-suggestion"),
+}
+
+
+def live_search(page: Page, state: str) -> None:
+    """Type into the live search box until it shows the state's answer."""
+    text, shown = STATES[state]
+    box = page.get_by_role("combobox", name="Search articles")
+    box.fill("")
+    expect(page.locator("#live-results")).to_be_hidden()
+    expect(page.locator(".live-results--empty")).to_be_hidden()
+    box.press_sequentially(text, delay=10)
+    expect(page.locator(shown).first).to_be_visible()
+
+
 @dataclass(frozen=True)
 class PageType:
     """A kind of page: where it is, and what a visitor does there to see it whole."""

@@ -4,11 +4,11 @@ dark, nor in any state of the live search."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser
 
 from tests.browser.axe import LOOKS, axe_page, look, violations
 from tests.browser.conftest import Served
-from tests.browser.pages import PAGE_TYPES, PageType
+from tests.browser.pages import PAGE_TYPES, STATES, PageType, live_search
 
 pytestmark = pytest.mark.browser
 
@@ -29,36 +29,16 @@ def report(found: dict[str, list[str]]) -> str:
     return "\n".join(f"{look}: {line}" for look, lines in found.items() for line in lines)
 
 
-def live_search(page: Page, text: str) -> None:
-    """Type into the live search box until its answer to `text` shows."""
-    box = page.get_by_role("combobox", name="Search articles")
-    box.fill("")
-    box.press_sequentially(text, delay=10)
-    page.wait_for_function(
-        "() => !document.getElementById('live-results').hidden"
-        " || !document.querySelector('.live-results--empty').hidden"
-    )
-
-
-STATES = {
-    "results": ("walking", "#live-results [role=option]"),
-    "no-results": ("xylophone", ".live-results--empty"),
-    "did-you-mean": ("walkng", "#live-result-suggestion"),
-}
-
-
 @pytest.mark.parametrize("state", STATES)
 def test_no_violations_with_the_live_search_open(
     browser: Browser, served: Served, state: str
 ) -> None:
-    text, shown = STATES[state]
     found: dict[str, list[str]] = {}
     with axe_page(browser) as page:
         page.goto(served.url + "/")
         for width, scheme in LOOKS:
             look(page, width, scheme)
-            live_search(page, text)
-            expect(page.locator(shown).first).to_be_visible()
+            live_search(page, state)
             page.keyboard.press("ArrowDown")  # an option chosen, as a keyboard user would
             found[f"{width}px {scheme}"] = violations(page)
     assert not any(found.values()), report(found)

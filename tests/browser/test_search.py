@@ -42,6 +42,18 @@ def test_escape_closes_the_list_and_enter_submits_the_form(page: Page, live_serv
     expect(page.get_by_role("heading", level=1)).to_have_text("Results for “body”")
 
 
+def test_a_second_escape_clears_the_box_as_a_search_field_does(
+    page: Page, live_server: str
+) -> None:
+    box, listbox = type_into_the_box(page, live_server, "body")
+    expect(box).to_have_attribute("type", "text")  # a combobox is a text field, not type=search
+    box.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(box).to_have_value("body")
+    box.press("Escape")
+    expect(box).to_have_value("")
+
+
 def test_the_form_works_without_javascript(browser: Browser, live_server: str) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
