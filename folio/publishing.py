@@ -143,7 +143,7 @@ class Publishing:
 
     def _publish(self, feed: ChangeFeed) -> None:
         try:
-            changed = self.publisher.publish()
+            changed = self.publisher.publish(feed.take())
             if self.library.refresh() and not changed:  # a scheduled post went live
                 content_published.send(self.publisher, generation=self.cache.generation())
         # A bad moment on disk must not end change pickup for the process's lifetime.
@@ -159,7 +159,7 @@ class Publishing:
                 return self._stopped.is_set() or feed.pending()
 
             while self.publisher.render_pending(interrupted) and not self._stopped.is_set():
-                self.publisher.publish()
+                self.publisher.publish(feed.take())
                 self.library.refresh()
         except Exception:
             log.exception("rendering content failed")

@@ -8,7 +8,7 @@ reads only the rows changed since it last looked.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
@@ -115,9 +115,17 @@ class ContentCache:
         """Make the file usable: a damaged or foreign one is replaced, an old one emptied."""
         self.database.prepare({"root": self.root, "rendering": self.rendering})
 
-    def fingerprints(self) -> dict[str, str]:
-        """Each known file's fingerprint, tombstones included (as "")."""
-        return dict(self._db().execute("SELECT path, fingerprint FROM files").fetchall())
+    def fingerprints(self, paths: Collection[str] | None = None) -> dict[str, str]:
+        """Each known file's fingerprint (of `paths` only, if given), tombstones included
+        (as "")."""
+        db = self._db()
+        if paths is None:
+            return dict(db.execute("SELECT path, fingerprint FROM files").fetchall())
+        found = (
+            db.execute("SELECT path, fingerprint FROM files WHERE path = ?", (path,)).fetchone()
+            for path in paths
+        )
+        return dict(row for row in found if row is not None)
 
     def write(self, records: Iterable[Record], site: SiteRecord | None = None) -> int:
         """Store readings (and tombstones) as one new generation; returns its number."""

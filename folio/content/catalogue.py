@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
@@ -85,6 +86,45 @@ class Catalogue:
         stamps = [entry.modified for entry in self._by_url.values()]
         return max(filter(None, stamps), default=None)
 
+    def replaced(self, changes: Iterable[tuple[Page, Page]]) -> Catalogue | None:
+        """This catalogue with each (old, new) entry pair swapped, when no new entry moves:
+        the same kind, slug, date, tags and draft state (an edit of a post's text or title).
+        None when any would move; the caller assembles a new catalogue then.
+
+        An edit costs copying a few references instead of sorting and grouping the site.
+        """
+        swaps: dict[str, Page] = {}
+        for old, new in changes:
+            if _place(old) != _place(new) or old.source != new.source:
+                return None
+            shown = self._by_url.get(old.url)
+            if shown is not None and shown.source == old.source:
+                if shown is self.about:
+                    return None  # about.md: served under its own slug
+                swaps[old.url] = new
+        if not swaps:
+            return self
+        fresh = copy(self)
+        fresh.__dict__.pop("modified", None)  # a cached_property of the old entries
+        fresh._by_url = dict(self._by_url)
+        posts = list(self.posts)
+        fresh._by_slug = dict(self._by_slug)
+        fresh._by_tag = dict(self._by_tag)
+        fresh.pages = dict(self.pages)
+        for url, new in swaps.items():
+            if isinstance(new, Post):
+                new = _with_tag_names(new, {slug: tag.name for slug, tag in self.tags.items()})
+                posts[self._position[new.slug]] = new
+                fresh._by_slug[new.slug] = new
+                for tag in new.tags:
+                    tagged = fresh._by_tag[tag.slug] = list(fresh._by_tag[tag.slug])
+                    tagged[[p.slug for p in tagged].index(new.slug)] = new
+            else:
+                fresh.pages[new.slug] = new
+            fresh._by_url[url] = new
+        fresh.posts = tuple(posts)
+        return fresh
+
     def post(self, slug: str) -> Post | None:
         """The visible post with this slug."""
         return self._by_slug.get(slug)
@@ -132,6 +172,13 @@ class Catalogue:
             ]
             years.append((year, months))
         return years
+
+
+def _place(entry: Page) -> tuple[object, ...]:
+    """What decides where an entry is listed, and whether at all."""
+    if isinstance(entry, Post):
+        return ("post", entry.slug, entry.date, entry.tags, entry.draft)
+    return ("page", entry.slug)
 
 
 def _with_tag_names(post: Post, names: dict[str, str]) -> Post:

@@ -79,26 +79,43 @@ class Library:
                 return False
             if afresh:
                 self._entries.clear()
+            went_live = bool(due and due <= self.clock())  # a scheduled post's time came
+            moves = afresh or went_live or not rows
+            swaps: list[tuple[Page, Page]] | None = None if moves else []
             for row in rows:
+                old = self._entries.get(row.path)
                 if row.reading.entry is None:
                     self._entries.pop(row.path, None)
+                    swaps = None
                 else:
                     name = relative_name(row.path, self.cache.root)
                     self._entries[row.path] = (name, row.reading.entry)
-            named = sorted(self._entries.values(), key=lambda pair: pair[0])
-            catalogue, problems = assemble(
-                named,
-                site=self.cache.site().info,
-                now=self.clock(),
-                show_drafts=self.show_drafts,
-            )
-            for problem in set(problems) - set(self.problems):
-                log.warning("%s", problem)
-            self.problems = problems
-            self._catalogue = catalogue
+                    if swaps is not None and old is not None:
+                        swaps.append((old[1], row.reading.entry))
+                    else:
+                        swaps = None
+            # An edit that moves nothing (text, title, summary) swaps entries in place.
+            edited = self._catalogue.replaced(swaps) if swaps is not None else None
+            if edited is not None and self._catalogue.site == self.cache.site().info:
+                self._catalogue = edited
+            else:
+                self._assemble()
             self.position = position
             self.version += 1
             return True
+
+    def _assemble(self) -> None:
+        named = sorted(self._entries.values(), key=lambda pair: pair[0])
+        catalogue, problems = assemble(
+            named,
+            site=self.cache.site().info,
+            now=self.clock(),
+            show_drafts=self.show_drafts,
+        )
+        for problem in set(problems) - set(self.problems):
+            log.warning("%s", problem)
+        self.problems = problems
+        self._catalogue = catalogue
 
     def body(self, entry: Page) -> Rendered | None:
         """The entry's rendered body; None when it cannot be had within `body_wait`."""

@@ -8,7 +8,7 @@ rendered in child processes with a deadline, so no file can take unbounded time.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -22,7 +22,14 @@ from folio.content.frontmatter import Unreadable, read_text, split
 from folio.content.render import LEAD_CHARS, shorten
 from folio.content.signals import content_published
 from folio.content.siteinfo import read_site_info
-from folio.content.sources import content_files, fingerprint, relative_name, version
+from folio.content.sources import (
+    Fingerprint,
+    content_file,
+    content_files,
+    fingerprint,
+    relative_name,
+    version,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +61,27 @@ class Publisher:
         #: Bodies rendered since start.
         self.renders = 0
 
-    def publish(self) -> bool:
-        """Read every changed, added or deleted file; True when anything changed."""
-        previous = self.cache.fingerprints()
+    def publish(self, paths: Collection[str] | None = None) -> bool:
+        """Read every changed, added or deleted file; True when anything changed.
+
+        With `paths` (what the change feed reported), only those are looked at, unless
+        site.yml changed: every date depends on it.
+        """
         site = self._site()
+        if site is not None:
+            paths = None
+        previous = self.cache.fingerprints(paths)
         # Every date depends on the site's timezone: a new site.yml means reading everything.
         known = previous if site is None else {}
         zone = (site or self.cache.site()).info.timezone
         seen: set[str] = set()
         changed: list[tuple[str, Kind, str]] = []
-        for path, found, kind in content_files(self.root):
+        if paths is None:
+            found_files: Iterable[tuple[str, Fingerprint, Kind]] = content_files(self.root)
+        else:
+            looked = (content_file(self.root, path) for path in sorted(paths))
+            found_files = [found for found in looked if found is not None]
+        for path, found, kind in found_files:
             seen.add(path)
             stamp = version(found)
             if known.get(path) != stamp:

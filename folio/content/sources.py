@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from stat import S_ISREG
 from typing import Literal
 
 #: mtime in nanoseconds, size, inode: any edit, replace or touch changes one of them.
@@ -33,6 +34,32 @@ def content_files(root: Path) -> Iterator[tuple[str, Fingerprint, Kind]]:
             except OSError:
                 continue  # deleted while we looked, or a dangling link
             yield entry.path, (stat.st_mtime_ns, stat.st_size, stat.st_ino), kind
+
+
+def content_file(root: Path, path: str) -> tuple[str, Fingerprint, Kind] | None:
+    """`path` as `content_files` would list it, or None when it is not (or no longer) one."""
+    top = str(root)
+    name = relative_name(path, top)
+    parts = name.split("/")
+    kinds = dict(FOLDERS)
+    kind: Kind
+    if name == "about.md":
+        kind = "page"
+    elif len(parts) > 1 and parts[0] in kinds and name.endswith(".md"):
+        if any(part.startswith(".") for part in parts):
+            return None
+        kind = kinds[parts[0]]
+    else:
+        return None
+    if not inside_root(path, os.path.realpath(top) + os.sep):
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None  # gone, or a dangling link
+    if not S_ISREG(stat.st_mode):
+        return None
+    return path, (stat.st_mtime_ns, stat.st_size, stat.st_ino), kind
 
 
 def relative_name(path: str, root: str | Path) -> str:

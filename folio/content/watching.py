@@ -9,12 +9,13 @@ see, such as a network file system).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from inotify_simple import INotify, flags
+from inotify_simple import Event, INotify, flags
 
 from folio.content.sources import folders
 
@@ -24,15 +25,22 @@ log = logging.getLogger(__name__)
 SAFETY_LOOK = 60.0
 #: Milliseconds to let a burst of events (an editor saving) settle into one look.
 SETTLE_MS = 50
+#: Events after which only a look at every file is sure to see what changed: a folder
+#: made, moved or removed, a watch gone, events lost.
+_EVERYTHING = flags.ISDIR | flags.Q_OVERFLOW | flags.IGNORED | flags.DELETE_SELF | flags.MOVE_SELF
 
 
 class ChangeFeed:
-    """Waits until the content may have changed; a plain timer where inotify is missing."""
+    """Waits until the content may have changed, and says which files did; a plain timer
+    where inotify is missing."""
 
     def __init__(self, root: Path, interval: float) -> None:
         self.root = root
         self.interval = interval
         self._notify: INotify | None = None
+        self._folders: dict[int, str] = {}  # watch descriptor: the folder it watches
+        #: Paths reported since the last `take()`; None: look at every file.
+        self._changed: set[str] | None = set()
         try:
             self._notify = INotify()
         except (AttributeError, OSError) as error:  # not Linux
@@ -43,25 +51,44 @@ class ChangeFeed:
         """Return when something may have changed, `until` comes, or `stopped` is set."""
         if self._notify is None:
             stopped.wait(self.interval)
+            self._changed = None
             return
-        deadline = time.monotonic() + SAFETY_LOOK
+        deadline = safety = time.monotonic() + SAFETY_LOOK
         if until is not None:
             deadline = min(deadline, time.monotonic() + (until - datetime.now(UTC)).total_seconds())
         while not stopped.is_set() and time.monotonic() < deadline:
             timeout = max(0.0, min(self.interval, deadline - time.monotonic()))
             events = self._notify.read(timeout=int(timeout * 1000), read_delay=SETTLE_MS)
             if events:
-                self._watch_folders()  # new folders need watches of their own
+                self._note(events)
                 return
+        if time.monotonic() >= safety:
+            self._changed = None  # the safety look, for what inotify cannot see: every file
 
     def pending(self) -> bool:
         """Whether a change was reported since the last wait (never blocks)."""
         if self._notify is None:
             return False
-        if self._notify.read(timeout=0):
-            self._watch_folders()
+        if events := self._notify.read(timeout=0):
+            self._note(events)
             return True
         return False
+
+    def take(self) -> set[str] | None:
+        """The paths that changed since the last call; None when every file must be looked
+        at (no inotify, a folder changed, events were lost, or the safety look came)."""
+        changed, self._changed = self._changed, set()
+        return changed
+
+    def _note(self, events: list[Event]) -> None:
+        for event in events:
+            folder = self._folders.get(event.wd)
+            if folder is None or event.mask & _EVERYTHING or not event.name:
+                self._changed = None
+            elif self._changed is not None:
+                self._changed.add(f"{folder}{os.sep}{event.name}")
+        if self._changed is None:
+            self._watch_folders()  # new folders need watches of their own
 
     def _give_up(self, error: Exception) -> None:
         log.info("watching %s by looking every %.1f s (%s)", self.root, self.interval, error)
@@ -88,7 +115,7 @@ class ChangeFeed:
         )
         for folder in folders(self.root):
             try:
-                self._notify.add_watch(folder, mask)
+                self._folders[self._notify.add_watch(folder, mask)] = folder
             except FileNotFoundError:
                 continue  # removed while we looked; its parent's watch saw that
             except OSError as error:  # out of watches (fs.inotify.max_user_watches)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from folio.content.catalogue import Catalogue, assemble
@@ -114,3 +115,36 @@ def test_assemble_serves_about_at_about_and_reports_slugs_that_cannot_be_served(
         Problem("pages/search.md", "page slug 'search' is a reserved path"),
         Problem("posts/2025-02-01-a.md", "duplicate slug 'a': posts/2025-01-01-a.md is used"),
     ]
+
+
+def test_an_edit_that_moves_nothing_swaps_the_entry_in_place() -> None:
+    a, b, c = post("a", "2025-01-01", "x"), post("b", "2025-01-02", "x,y"), post("c", "2025-01-03")
+    current = Catalogue([a, b, c], [page("contact")], site=SiteInfo(), now=NOW)
+    _ = current.modified  # cached from the old entries
+    retitled = replace(b, title="B, retitled", version="2")
+    contact = replace(page("contact"), title="Reach us")
+    edited = current.replaced([(b, retitled), (page("contact"), contact)])
+    assert edited is not None and edited is not current
+    assert [p.title for p in edited.posts] == ["C", "B, retitled", "A"]
+    assert edited.post("b") is retitled and edited.entry("/posts/b/") is retitled
+    assert [p.title for p in edited.tagged("x")] == ["B, retitled", "A"]
+    assert edited.tagged("y") == (retitled,)
+    assert edited.page("contact") is contact and edited.entry("/contact/") is contact
+    assert edited.neighbours(retitled) == (a, c)
+    assert [p.title for p in current.posts] == ["C", "B", "A"]  # the old one is untouched
+    assert current.tagged("y") == (b,)
+
+
+def test_an_edit_that_moves_an_entry_asks_for_a_new_catalogue() -> None:
+    a, b = post("a", "2025-01-01", "x"), post("b", "2025-01-02")
+    current = catalogue(a, b)
+    later = datetime(2025, 3, 1, tzinfo=UTC)
+    for moved in (
+        replace(a, date=later),
+        replace(a, slug="a2"),
+        replace(a, tags=(Tag.from_name("z"),)),
+        replace(a, draft=True),
+    ):
+        assert current.replaced([(a, moved)]) is None
+    hidden = post("later", "2025-07-01")  # not shown: its edit changes nothing shown
+    assert current.replaced([(hidden, replace(hidden, title="T"))]) is current

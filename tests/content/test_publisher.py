@@ -6,9 +6,11 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from folio.content import library as library_module
 from folio.content.bounded import Job, RenderPool, RenderRefused
 from folio.content.cache import ContentCache
 from folio.content.library import Library
@@ -315,3 +317,53 @@ def test_a_batch_a_render_process_cannot_read_is_read_here(
     pipeline.publisher.publish()
     pipeline.library.refresh()
     assert len(pipeline.library.catalogue().posts) == READ_IN_PARALLEL + 3
+
+
+def test_an_edit_of_a_title_is_taken_in_without_assembling_the_site_again(
+    pipeline: Pipeline, content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = pipeline.run()
+    assembled: list[int] = []
+    real = library_module.assemble
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        assembled.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(library_module, "assemble", counted)
+    path = next((content / "posts").glob("*first-post.md"))
+    path.write_text(path.read_text().replace("title: First post", "title: First, edited"))
+    touch_later(path)
+    pipeline.run()
+    assert library.catalogue().post("first-post").title == "First, edited"  # type: ignore[union-attr]
+    assert not assembled
+    write_file(content, "posts/2025-05-01-new.md", "title: New\ndate: 2025-05-01")
+    pipeline.run()
+    assert library.catalogue().posts[0].slug == "new" and assembled
+
+
+def test_publishing_named_paths_looks_at_those_files_only(
+    pipeline: Pipeline, content: Path
+) -> None:
+    pipeline.run()
+    reads = pipeline.publisher.reads
+    first = next((content / "posts").glob("*first-post.md"))
+    first.write_text(first.read_text().replace("title: First post", "title: First, edited"))
+    touch_later(first)
+    second = next((content / "posts").glob("*second-post.md"))
+    second.write_text(second.read_text().replace("title: Second", "title: Unseen"))
+    touch_later(second)
+    third = next((content / "posts").glob("*third-post.md"))
+    third.unlink()
+    hidden = write_file(content, "posts/.draft.md", "title: Hidden\ndate: 2025-01-01")
+    outside = write_file(content, "notes.md", "title: Notes\ndate: 2025-01-01")
+    assert pipeline.publisher.publish({str(first), str(third), str(hidden), str(outside)})
+    assert pipeline.publisher.reads == reads + 1  # the edited file; the others are not content
+    pipeline.library.refresh()
+    current = pipeline.library.catalogue()
+    assert current.post("first-post").title == "First, edited"  # type: ignore[union-attr]
+    assert current.post("third-post") is None
+    assert "Unseen" not in current.post("second-post").title  # type: ignore[union-attr]
+    pipeline.publisher.publish()  # a look at every file finds the rest
+    pipeline.library.refresh()
+    assert pipeline.library.catalogue().post("second-post").title == "Unseen post"  # type: ignore[union-attr]

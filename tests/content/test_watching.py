@@ -74,3 +74,33 @@ def test_running_out_of_watches_falls_back_to_the_interval(
     write_soon(content / "posts/2025/nested.md", "new")
     waits(feed)  # inotify saw the new folder, and could not watch it
     assert 0.15 < waits(feed) < 2  # now on the timer
+
+
+def test_the_feed_says_which_files_changed_and_when_to_look_at_all(content: Path) -> None:
+    feed = ChangeFeed(content, interval=30.0)
+    try:
+        post = content / "posts" / "2025-01-10-first-post.md"
+        write_soon(post, "edited")
+        waits(feed)
+        assert feed.take() == {str(post)}
+        assert feed.take() == set()  # taken once
+        (content / "posts" / "2025-01-10-first-post.md").unlink()
+        assert feed.pending()
+        assert feed.take() == {str(post)}  # a deletion names the file too
+        write_soon(content / "pages/team/lead.md", "a page in a new folder")
+        waits(feed)
+        assert feed.take() is None  # a new folder: look at everything
+    finally:
+        feed.close()
+
+
+def test_without_inotify_every_wait_asks_for_a_look_at_every_file(
+    content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def missing() -> None:
+        raise OSError("no inotify here")
+
+    monkeypatch.setattr("folio.content.watching.INotify", missing)
+    feed = ChangeFeed(content, interval=0.05)
+    feed.wait(threading.Event())
+    assert feed.take() is None
