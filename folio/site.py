@@ -28,7 +28,7 @@ from folio.search.service import SiteSearch
 log = logging.getLogger(__name__)
 
 #: How often a worker looks for newly published content and index commits.
-FOLLOW_INTERVAL = 0.1
+FOLLOW_INTERVAL = 0.05
 #: How often a worker that does not publish tries to take the role over.
 TAKE_OVER_INTERVAL = 1.0
 #: How long a starting worker waits for the publisher's first write.
