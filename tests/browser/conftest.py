@@ -39,8 +39,22 @@ NODE_MODULES = ROOT / "node_modules"
 #: Git-ignored folders the browser tests write for people to look at.
 REPORTS = ROOT / "tests" / "browser" / "reports"
 SCREENSHOTS = ROOT / "tests" / "browser" / "screenshots"
+#: Lines the browser tests want printed at the end of the run (Lighthouse's scores).
+SUMMARY = pytest.StashKey[list[str]]()
 #: The sample article that carries a reply thread in the served site.
 THREADED = "mental-health-and-chronic-back-pain"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[SUMMARY] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    lines = terminalreporter.config.stash.get(SUMMARY, [])
+    if lines:
+        terminalreporter.section("browser checks")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @dataclass(frozen=True)
