@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
@@ -99,9 +100,19 @@ def warm(app: Flask) -> None:
     gunicorn.conf.py calls this in each worker before it accepts connections.
     """
     site: Site = app.extensions["folio"]
-    site.start()
+    # Compiled (once, into CACHE_DIR) while the site starts: that mostly waits, on the
+    # publisher's first write or on its render processes reading the files.
+    compiling = threading.Thread(target=_compile_templates, args=(app,), name="templates")
+    compiling.start()
+    try:
+        site.start()
+    finally:
+        compiling.join()
+
+
+def _compile_templates(app: Flask) -> None:
     for name in app.jinja_env.list_templates(extensions=["html"]):
-        app.jinja_env.get_template(name)  # compiled once, from the cache in CACHE_DIR
+        app.jinja_env.get_template(name)
 
 
 def stop(app: Flask) -> None:
