@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from folio.content import library as library_module
+from folio.content import publisher as publisher_module
 from folio.content.bounded import Job, RenderPool, RenderRefused
 from folio.content.cache import ContentCache
 from folio.content.library import Library
@@ -295,7 +296,9 @@ def test_many_files_are_read_in_the_render_processes_as_they_would_be_here(
         return real_run(job, expected)
 
     monkeypatch.setattr(pipeline.publisher.pool, "run", counted)
+    monkeypatch.setattr(publisher_module, "READ_BATCH", 50)
     pipeline.publisher.publish()
+    assert max(jobs) == 50
     assert sum(jobs) == pipeline.publisher.reads == READ_IN_PARALLEL + 8 and len(jobs) > 1
     pipeline.library.refresh()
     current = pipeline.library.catalogue()
