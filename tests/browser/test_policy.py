@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page
 
 from tests.browser.conftest import Served
-from tests.browser.pages import PAGE_TYPES, PageType
+from tests.browser.pages import PAGE_TYPES, STATES, PageType, live_search
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +34,19 @@ def test_each_page_loads_without_console_errors_or_policy_violations(
     kind.visit(page, served.url)
     page.wait_for_load_state("networkidle")
     page.keyboard.press("Tab")  # focus styles and scripts that wake on interaction
+    assert page.evaluate("window.__violations") == []
+    assert errors == []
+
+
+def test_the_live_search_in_each_state_without_console_errors(page: Page, served: Served) -> None:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.add_init_script(WATCH_VIOLATIONS)
+    page.goto(served.url + "/")
+    for state in STATES:
+        live_search(page, state)
+        page.keyboard.press("ArrowDown")
     assert page.evaluate("window.__violations") == []
     assert errors == []
 
