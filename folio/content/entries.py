@@ -28,7 +28,7 @@ KNOWN = frozenset(
 _DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Page:
     """A standalone page such as /about/: what listings, feeds and search need of it.
 
@@ -67,7 +67,7 @@ class Page:
             return None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Post(Page):
     """An article: a dated page with tags and an author."""
 

@@ -12,7 +12,7 @@ from folio.content.slugs import slugify
 CLOUD_LEVELS = 5
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Tag:
     """A tag: one slug, however authors capitalised or spaced its name."""
 
