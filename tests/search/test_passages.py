@@ -56,3 +56,20 @@ def test_marks_escape_the_text_and_mark_compounds() -> None:
     shown = str(marker("CheckAvailability").mark("<b>Material.CheckAvailability</b>"))
     assert shown.startswith("&lt;b&gt;") and "<b>" not in shown
     assert '<mark class="match term0">Material.CheckAvailability</mark>' in shown
+
+
+def test_the_needle_search_finds_what_the_regular_expression_finds() -> None:
+    finder = marker("os.path protocols Studies compilers node.js ship").finder
+    assert finder.pattern is not None
+    text = (
+        "Use os.path or OS.PATH; the protocol's study (studies) of a compiler.\n"
+        "Shipping ships; worship is no ship, nor is node.js a nodejs.\n"
+        "Ünïcode protocol: stüdies, \u0130stanbul protocols"  # İ lower-cases to two letters
+    )
+    for piece in (text, text.split("\n")[1], text[:-30]):
+        for end in (len(piece), 20, 62):
+            expected = [
+                (m.start(), m.end(), finder.needles[m.group().lower()])
+                for m in finder.pattern.finditer(piece, 0, end)
+            ]
+            assert finder._words(piece, end) == expected
