@@ -160,10 +160,8 @@ class ContentCache:
         return generation
 
     def store_bodies(self, outcomes: Iterable[Outcome]) -> None:
-        """Keep rendered bodies (their summaries go into their entries), or why a file could
-        not be rendered (it leaves the site until it changes); one new generation."""
+        """Keep rendered bodies, or why a file could not be rendered (see `publish_outcomes`)."""
         with self.database.writing() as db:
-            generation = self._generation(db) + 1
             for outcome in outcomes:
                 text = dump_rendered(outcome.rendered) if outcome.rendered else None
                 db.execute(
@@ -171,12 +169,31 @@ class ContentCache:
                     (outcome.path, outcome.version, text, outcome.problem or None, outcome.summary),
                 )
                 db.execute("DELETE FROM wanted WHERE path = ?", (outcome.path,))
-                # Only the version rendered: the file may have changed meanwhile.
-                db.execute(
-                    _SUMMARY_SQL if outcome.rendered is not None else _REFUSED_SQL,
-                    (outcome.summary or outcome.problem, generation, outcome.path, outcome.version),
-                )
+
+    def publish_outcomes(self, outcomes: Iterable[Outcome]) -> int:
+        """Give entries the summaries their rendering found, and take out the files that could
+        not be rendered (until they change); one new generation, whose number is returned."""
+        with self.database.writing() as db:
+            generation = self._generation(db) + 1
+            # Only the version rendered: the file may have changed meanwhile.
+            db.executemany(
+                _SUMMARY_SQL,
+                [
+                    (o.summary, generation, o.path, o.version)
+                    for o in outcomes
+                    if o.rendered is not None
+                ],
+            )
+            db.executemany(
+                _REFUSED_SQL,
+                [
+                    (o.problem, generation, o.path, o.version)
+                    for o in outcomes
+                    if o.rendered is None
+                ],
+            )
             db.execute("UPDATE info SET value = ? WHERE key = 'generation'", (generation,))
+        return generation
 
     def unrendered(self) -> list[tuple[str, str]]:
         """(path, version) of every readable file without a body of its version; wanted first."""

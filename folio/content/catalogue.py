@@ -118,7 +118,7 @@ class Catalogue:
                 fresh._by_slug[new.slug] = new
                 for tag in new.tags:
                     tagged = fresh._by_tag[tag.slug] = list(fresh._by_tag[tag.slug])
-                    tagged[[p.slug for p in tagged].index(new.slug)] = new
+                    tagged[_index(tagged, new)] = new
             else:
                 fresh.pages[new.slug] = new
             fresh._by_url[url] = new
@@ -172,6 +172,20 @@ class Catalogue:
             ]
             years.append((year, months))
         return years
+
+
+def _index(posts: list[Post], post: Post) -> int:
+    """Where the post with this one's date and slug is in `posts`, newest first (a binary
+    search: a common tag at 100k posts lists tens of thousands)."""
+    key = (post.date, post.slug)
+    low, high = 0, len(posts)
+    while low < high:
+        middle = (low + high) // 2
+        if (posts[middle].date, posts[middle].slug) > key:
+            low = middle + 1
+        else:
+            high = middle
+    return low
 
 
 def _place(entry: Page) -> tuple[object, ...]:

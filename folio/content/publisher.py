@@ -8,6 +8,7 @@ rendered in child processes with a deadline, so no file can take unbounded time.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,8 +39,11 @@ log = logging.getLogger(__name__)
 READ_IN_PARALLEL = 200
 #: Files a render process reads in one go: well inside a render's deadline (about 0.1 s).
 READ_BATCH = 250
-#: Bodies rendered between two looks for content changes and two signals to search.
-RENDER_BATCH = 50
+#: Bodies rendered between two looks for content changes.
+RENDER_BATCH = 500
+#: Seconds between two generations while a backlog renders: each makes every worker
+#: take in the new summaries, and search index what was rendered.
+PUBLISH_EVERY = 1.0
 
 
 @dataclass(frozen=True)
@@ -135,17 +139,29 @@ class Publisher:
                 self.cache.forget_stale_wanted()  # asked for a version or a file gone since
                 if not (pending := self.cache.unrendered()[:RENDER_BATCH]):
                     break
+                rendered: list[Outcome] = []
+                published = time.monotonic()
                 for first in range(0, len(pending), width):
                     if stop := interrupted():
                         break
                     chunk = pending[first : first + width]
-                    outcomes = threads.map(lambda item: self._render(*item), chunk)
-                    self._store(list(outcomes))
+                    outcomes = list(threads.map(lambda item: self._render(*item), chunk))
+                    self._store(outcomes)  # a waiting visitor's body is served from now on
+                    rendered += outcomes
                     done += len(chunk)
+                    if time.monotonic() - published >= PUBLISH_EVERY:
+                        self._publish_rendered(rendered)
+                        rendered, published = [], time.monotonic()
                     if self.cache.wanted():
                         break  # a visitor waits for another body: start again from it
-                content_published.send(self, generation=self.cache.generation())
+                self._publish_rendered(rendered)
         return done
+
+    def _publish_rendered(self, outcomes: list[Outcome]) -> None:
+        """Summaries (and refusals) into the entries, as one generation; tell listeners."""
+        if outcomes:
+            generation = self.cache.publish_outcomes(outcomes)
+            content_published.send(self, generation=generation)
 
     def _render(self, path: str, entry_version: str) -> Outcome:
         """A file's body and summary rendered, or why they cannot be (run in a thread)."""

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from folio.content import library as library_module
+from folio.content import catalogue as catalogue_module
 from folio.content import publisher as publisher_module
 from folio.content.bounded import Job, RenderPool, RenderRefused
 from folio.content.cache import ContentCache
@@ -327,13 +327,13 @@ def test_an_edit_of_a_title_is_taken_in_without_assembling_the_site_again(
 ) -> None:
     library = pipeline.run()
     assembled: list[int] = []
-    real = library_module.assemble
+    real = catalogue_module.assemble
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         assembled.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(library_module, "assemble", counted)
+    monkeypatch.setattr("folio.content.library.assemble", counted)
     path = next((content / "posts").glob("*first-post.md"))
     path.write_text(path.read_text().replace("title: First post", "title: First, edited"))
     touch_later(path)
@@ -370,3 +370,18 @@ def test_publishing_named_paths_looks_at_those_files_only(
     pipeline.publisher.publish()  # a look at every file finds the rest
     pipeline.library.refresh()
     assert pipeline.library.catalogue().post("second-post").title == "Unseen post"  # type: ignore[union-attr]
+
+
+def test_a_backlog_is_published_in_a_few_generations_not_one_per_body(
+    pipeline: Pipeline, content: Path
+) -> None:
+    for n in range(60):
+        write_file(content, f"posts/2024-01-01-p{n}.md", f"title: P{n}\ndate: 2024-01-01", "x")
+    pipeline.publisher.publish()
+    before = pipeline.cache.generation()
+    assert pipeline.publisher.render_pending() == 67
+    # Every worker takes in each generation: a backlog makes one a second, not one a body.
+    assert pipeline.cache.generation() - before <= 2
+    pipeline.library.refresh()
+    current = pipeline.library.catalogue()
+    assert all(current.post(f"p{n}").summary == "x" for n in range(60))  # type: ignore[union-attr]
