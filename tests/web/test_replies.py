@@ -46,6 +46,7 @@ def test_the_form_is_under_every_article(client: FlaskClient) -> None:
         assert f'<label for="reply-{name}">{label}' in html
         assert f'id="reply-{name}" name="{name}"' in html
     assert 'method="post" action="/posts/first-post/comments#respond"' in html
+    assert "No replies yet." in html  # not a "Replies" heading over nothing
 
 
 def test_a_reply_is_stored_pending_and_the_visitor_redirected(
