@@ -53,6 +53,8 @@ class ChangeFeed:
             stopped.wait(self.interval)
             self._changed = None
             return
+        if self._changed is None or self._changed:
+            return  # `pending()` saw changes that are not yet taken
         deadline = safety = time.monotonic() + SAFETY_LOOK
         if until is not None:
             deadline = min(deadline, time.monotonic() + (until - datetime.now(UTC)).total_seconds())

@@ -104,3 +104,15 @@ def test_without_inotify_every_wait_asks_for_a_look_at_every_file(
     feed = ChangeFeed(content, interval=0.05)
     feed.wait(threading.Event())
     assert feed.take() is None
+
+
+def test_a_change_seen_by_pending_ends_the_next_wait_at_once(content: Path) -> None:
+    feed = ChangeFeed(content, interval=30.0)
+    try:
+        post = content / "posts" / "2025-01-10-first-post.md"
+        post.write_text(post.read_text() + "more")
+        assert feed.pending()  # a backlog looks between two bodies
+        assert waits(feed) < 0.5  # the change is published now, not at the next event
+        assert feed.take() == {str(post)}
+    finally:
+        feed.close()
