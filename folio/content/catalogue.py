@@ -105,7 +105,9 @@ class Catalogue:
         if not swaps:
             return self
         fresh = copy(self)
-        fresh.__dict__.pop("modified", None)  # a cached_property of the old entries
+        if "modified" in self.__dict__:  # known: the edits can only add later moments
+            stamps = [self.modified, *(new.modified for new in swaps.values())]
+            fresh.__dict__["modified"] = max(filter(None, stamps), default=None)
         fresh._by_url = dict(self._by_url)
         posts = list(self.posts)
         fresh._by_slug = dict(self._by_slug)

@@ -120,8 +120,8 @@ def test_assemble_serves_about_at_about_and_reports_slugs_that_cannot_be_served(
 def test_an_edit_that_moves_nothing_swaps_the_entry_in_place() -> None:
     a, b, c = post("a", "2025-01-01", "x"), post("b", "2025-01-02", "x,y"), post("c", "2025-01-03")
     current = Catalogue([a, b, c], [page("contact")], site=SiteInfo(), now=NOW)
-    _ = current.modified  # cached from the old entries
-    retitled = replace(b, title="B, retitled", version="2")
+    assert current.modified is None  # no file behind these entries
+    retitled = replace(b, title="B, retitled", version=f"{2_000_000_000 * 10**9:x}-1-1")
     contact = replace(page("contact"), title="Reach us")
     edited = current.replaced([(b, retitled), (page("contact"), contact)])
     assert edited is not None and edited is not current
@@ -131,6 +131,7 @@ def test_an_edit_that_moves_nothing_swaps_the_entry_in_place() -> None:
     assert edited.tagged("y") == (retitled,)
     assert edited.page("contact") is contact and edited.entry("/contact/") is contact
     assert edited.neighbours(retitled) == (a, c)
+    assert edited.modified == retitled.modified is not None  # taken over, not recomputed
     assert [p.title for p in current.posts] == ["C", "B", "A"]  # the old one is untouched
     assert current.tagged("y") == (b,)
 
