@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any, cast
 
 from whoosh.analysis import (
     STOP_WORDS,
-    Analyzer,
     Filter,
     LowercaseFilter,
     RegexTokenizer,
@@ -15,6 +15,7 @@ from whoosh.analysis import (
     StopFilter,
     Token,
 )
+from whoosh.analysis.analyzers import CompositeAnalyzer
 
 #: A word for the ranked fields: letters and digits, joined by dots or hyphens
 #: (`os.path`, `node.js`, `well-known`), so a compound is one token before it is split.
@@ -73,16 +74,68 @@ def _pieces(whole: str) -> list[str]:
     return list(dict.fromkeys(pieces))
 
 
-def ranked_analyzer(stoplist: frozenset[str] = STOP_WORDS) -> Analyzer:
+class RankedAnalyzer(CompositeAnalyzer):
+    """The ranked fields' chain: compounds split, lower case, stop words out, stems.
+
+    `terms` is the same chain for indexing, without a Token object or a generator per
+    filter per word: a build spends most of its analysis there (engine.py's formats
+    call it). A test holds it to the chain's output.
+    """
+
+    def __init__(self, stoplist: frozenset[str] = STOP_WORDS) -> None:
+        super().__init__(
+            RegexTokenizer(COMPOUND_WORD),
+            CompoundFilter(),
+            LowercaseFilter(),
+            StopFilter(stoplist=stoplist, minsize=2),
+            StemFilter(cachesize=50000),
+        )
+
+    def terms(self, text: str) -> list[str]:
+        """The terms the chain gives for the text, in order."""
+        stop: Any = self.items[3]  # the chain's own StopFilter and StemFilter
+        stops, shortest, longest = stop.stops, stop.min, stop.max
+        stem = cast(Any, self.items[4])._stem  # the stemmer behind the filter's cache
+        found: list[str] = []
+        for whole in _COMPOUND_WORD.findall(text):
+            pieces = _PIECES.get(whole)
+            if pieces is None:
+                if len(_PIECES) > _CACHED:
+                    _PIECES.clear()
+                pieces = _PIECES[whole] = (whole, *_pieces(whole))
+            for piece in pieces:
+                word = piece.lower()
+                if (
+                    len(word) >= shortest
+                    and (longest is None or len(word) <= longest)
+                    and word not in stops
+                ):
+                    found.append(stem(word))
+        return found
+
+
+class WordsAnalyzer(CompositeAnalyzer):
+    """Every word as written, lower-cased (the words field's chain); `words` gives the
+    same words for indexing without a Token per word."""
+
+    def __init__(self, pattern: str) -> None:
+        super().__init__(RegexTokenizer(pattern), LowercaseFilter())
+
+    def words(self, text: str) -> list[str]:
+        """The words the chain gives for the text, in order (their positions)."""
+        expression: re.Pattern[str] = cast(Any, self.items[0]).expression
+        return [match.group().lower() for match in expression.finditer(text)]
+
+
+_COMPOUND_WORD = re.compile(COMPOUND_WORD)
+#: Each word's compound parts, remembered: the same words come again and again.
+_PIECES: dict[str, tuple[str, ...]] = {}
+_CACHED = 200_000
+
+
+def ranked_analyzer(stoplist: frozenset[str] = STOP_WORDS) -> RankedAnalyzer:
     """The ranked fields' analyzer: compounds split, lower case, stop words out, stems."""
-    analyzer: Analyzer = (
-        RegexTokenizer(COMPOUND_WORD)
-        | CompoundFilter()
-        | LowercaseFilter()
-        | StopFilter(stoplist=stoplist, minsize=2)
-        | StemFilter(cachesize=50000)
-    )
-    return analyzer
+    return RankedAnalyzer(stoplist)
 
 
 #: The same chain for a query's plain words: its question words left out as well.

@@ -1,94 +1,420 @@
 """Every use of Whoosh's private structures, in one place (tests/search/test_engine.py
 holds their canaries): posting lists read in bulk, and the highlighter's marks.
 
-A term's whole posting list comes as arrays, read a block at a time from Whoosh's files.
+A term's whole posting list comes as arrays, read with one call from Whoosh's files.
 
-Whoosh's matchers hand out one posting per Python call; reading a block's arrays at once
-is about ten times faster, which is what lets the ranking score every match in bulk.
+Whoosh's matchers hand out one posting per Python call; reading a list's arrays at once
+is far faster, which is what lets the ranking score every match in bulk. Our own codec
+(ArrayCodec) stores the blocks' numbers as arrays numpy reads directly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container
-from itertools import accumulate
-from pickle import loads
-from typing import Any
+import struct
+import sys
+import zlib
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from io import BytesIO
+from pickle import load, loads
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3LeafMatcher,
+    W3PostingsWriter,
+    W3TermsReader,
+)
 from whoosh.columns import NumericColumn
-from whoosh.formats import Positions
+from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Frequency, Positions
 from whoosh.highlight import HtmlFormatter, get_text
-from whoosh.matching import Matcher
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import IndexReader, TermNotFound
+from whoosh.index import FileIndex
+from whoosh.reading import CorruptIndexError, IndexReader, TermNotFound
+from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util.numeric import byte_to_length
+from whoosh.writing import SegmentWriter
 
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], np.float64)
 Ids = npt.NDArray[np.int64]
 Weights = npt.NDArray[np.float64]
 NO_IDS: Ids = np.zeros(0, np.int64)
 NO_WEIGHTS: Weights = np.zeros(0, np.float64)
+_INT = struct.Struct("!i")  # a block's length, as Whoosh's StructFile writes it
+
+
+# Our postings format --------------------------------------------------------------
+#
+# Whoosh's blocks hold their document numbers and weights as pickled tuples of Python
+# numbers, and positions as a pickle per document: decoding them costs about 150 ns a
+# posting, most of a query's time. Our codec writes the same blocks (same files, same
+# header and block infos, so Whoosh's readers, merges and matchers work unchanged)
+# with those lists as raw little-endian arrays, which numpy reads without a copy.
+
+
+# Whoosh's codec classes are unannotated: subclassed as Any, so calls into them type-check.
+_W3Codec: Any = W3Codec
+_W3PostingsWriter: Any = W3PostingsWriter
+_W3LeafMatcher: Any = W3LeafMatcher
+
+
+class ArrayCodec(_W3Codec):  # type: ignore[misc]
+    """Whoosh's codec, its postings' numbers stored as arrays (see above).
+
+    Its blocks keep no field-length bounds: only Whoosh's own top-N pruning reads them
+    (the ranking here scores every match), and writing them looked up a document's
+    length for every posting, a tenth of a build.
+    """
+
+    length_stats = False
+
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
+        if byteids:  # term vectors: keys are words, not numbers (we keep none)
+            return super().postings_writer(dbfile, byteids)
+        return _ArrayPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+    def postings_reader(
+        self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None
+    ) -> Any:
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term, scorer)
+        offset, length = terminfo.extent()
+        return _ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+class _ArrayPostingsWriter(_W3PostingsWriter):  # type: ignore[misc]
+    """Each block's numbers as a typecode and a little-endian array. A block's first
+    document number counts from the previous block's last (Whoosh's from zero), so a
+    term's blocks together are one run of gaps: one cumulative sum decodes them all."""
+
+    _terminfo: Any
+    _previous: int
+
+    def start_postings(self, format_: Any, terminfo: Any) -> None:
+        super().start_postings(format_, terminfo)
+        self._previous = 0
+
+    def finish_postings(self) -> Any:
+        # A short list goes into the term's info, with no block of its own (most of an
+        # index's terms are rare words). Whoosh's writer calls `set_inline`, a method
+        # its term info does not have (`set_inlined`): it never inlines with its codec.
+        terminfo = self._terminfo
+        if self.written() or len(self) >= self._inlinelimit:
+            return super().finish_postings()
+        terminfo.add_block(self)
+        terminfo.set_inlined(self._ids, self._weights, self._values)
+        self._terminfo = None
+        return terminfo
+
+    def _mini_ids(self) -> bytes:
+        ids = self._ids
+        gaps = [b - a for a, b in zip((self._previous, *ids), ids, strict=False)]
+        self._previous = ids[-1]
+        return _packed(gaps, "H" if max(gaps) < 1 << 16 else "I")
+
+    def _mini_values(self) -> Any:
+        # Values of varying size (positions): their sizes and one string of bytes, where
+        # Whoosh pickles a tuple of strings (a pickle opcode and object each).
+        fixedsize = self._format.fixed_value_size()
+        if fixedsize is not None and fixedsize >= 0:
+            return super()._mini_values()
+        sizes = [len(value) for value in self._values]
+        typecode = "H" if max(sizes, default=0) < 1 << 16 else "I"
+        return _packed(sizes, typecode), b"".join(self._values)
+
+    def _mini_weights(self) -> Any:
+        weights = self._weights
+        if all(w == 1.0 for w in weights):
+            return None
+        if all(w == weights[0] for w in weights):
+            return weights[0]
+        if all(w.is_integer() and 0 <= w < 256 for w in weights):
+            return _packed([int(w) for w in weights], "B")
+        return _packed(weights, "f")
+
+
+#: How each typecode's numbers are read (array's sizes on every platform numpy runs on).
+_DTYPES: dict[int, np.dtype[Any]] = {
+    ord("B"): np.dtype("u1"),
+    ord("H"): np.dtype("<u2"),
+    ord("I"): np.dtype("<u4"),
+    ord("f"): np.dtype("<f4"),
+}
+
+
+def _packed(numbers: Any, typecode: str) -> bytes:
+    """The numbers as their typecode's letter and their little-endian bytes."""
+    packed = array(typecode, numbers)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return typecode.encode() + packed.tobytes()
+
+
+def _unpacked(packed: bytes) -> npt.NDArray[Any]:
+    return np.frombuffer(packed, _DTYPES[packed[0]], offset=1)
+
+
+class _ArrayLeafMatcher(_W3LeafMatcher):  # type: ignore[misc]
+    """Whoosh's matcher over our blocks: the arrays decoded as Whoosh's own would be."""
+
+    def _read_ids(self) -> None:
+        if self._data is None:
+            self._read_data()
+        gaps = _unpacked(self._data[0]).astype(np.int64)
+        # The block's last number is in its info: the first gap counts from the one before.
+        ids = np.cumsum(gaps) + (self._maxid - int(gaps.sum()))
+        self._ids = tuple(ids.tolist())
+
+    def _read_values(self) -> None:
+        fixedsize = self._fixedsize
+        if fixedsize is not None and fixedsize >= 0:
+            super()._read_values()
+            return
+        if self._data is None:
+            self._read_data()
+        sizes, joined = self._data[2]
+        ends = np.cumsum(_unpacked(sizes), dtype=np.int64).tolist()
+        self._values = tuple(joined[a:b] for a, b in zip([0, *ends], ends, strict=False))
+
+    def _read_weights(self) -> None:
+        if self._data is None:
+            self._read_data()
+        weights = self._data[1]
+        if isinstance(weights, bytes):
+            self._weights = array("f", _unpacked(weights).astype(np.float32).tolist())
+        else:
+            super()._read_weights()
+
+
+def _decoded(blocks: list[tuple[Any, Any, Any]]) -> tuple[Ids, Weights]:
+    """Document numbers and weights of a term's blocks, in either codec's layout."""
+    if isinstance(blocks[0][0], bytes):  # ours: one run of gaps
+        gaps = [_unpacked(deltas) for deltas, _, _ in blocks]
+        ids = np.cumsum(np.concatenate(gaps) if len(gaps) > 1 else gaps[0], dtype=np.int64)
+        sizes = [len(block) for block in gaps]
+    else:  # Whoosh's: each block counts from zero
+        parts = [np.cumsum(np.array(deltas, np.int64)) for deltas, _, _ in blocks]
+        ids = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        sizes = [len(part) for part in parts]
+    weights = [_weights_of(w, n) for (_, w, _), n in zip(blocks, sizes, strict=True)]
+    together = np.concatenate(weights) if len(weights) > 1 else weights[0]
+    return ids, together.astype(np.float64, copy=False)
+
+
+def _weights_of(weights: Any, count: int) -> npt.NDArray[Any]:
+    if weights is None:
+        return np.ones(count, np.float32)
+    if isinstance(weights, float):
+        return np.full(count, weights, np.float32)
+    if isinstance(weights, bytes):
+        return _unpacked(weights)
+    return np.array(weights, np.float32)
+
+
+class QuickFrequency(Frequency):
+    """Whoosh's Frequency format, indexing through the analyzer's `terms` when it has one
+    (analysis.RankedAnalyzer): the same words and counts without a Token per word."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Any:
+        terms = getattr(analyzer, "terms", None)
+        if terms is None or not isinstance(value, str):
+            return super().word_values(value, analyzer, **kwargs)
+        boost = self.field_boost
+        return (
+            (word, count, float(count) * boost, pack_uint(count))
+            for word, count in Counter(terms(value)).items()
+        )
+
+
+class ArrayPositions(Positions):
+    """Word positions as a count and an array of the positions (Whoosh pickles gaps);
+    indexed through the analyzer's `words` when it has one (analysis.WordsAnalyzer)."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Any:
+        words = getattr(analyzer, "words", None)
+        if words is None or not isinstance(value, str):
+            return super().word_values(value, analyzer, **kwargs)
+        places: dict[str, list[int]] = {}
+        for place, word in enumerate(words(value)):
+            found = places.get(word)
+            if found is None:
+                places[word] = [place]
+            else:
+                found.append(place)
+        boost = self.field_boost
+        return (
+            (word, len(found), float(len(found)) * boost, self.encode(found))
+            for word, found in places.items()
+        )
+
+    def encode(self, poslist: Any) -> bytes:
+        return bytes(pack_uint(len(poslist))) + _packed(poslist, "I")[1:]
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        found: list[int] = np.frombuffer(valuestring, "<u4", offset=_INT_SIZE).tolist()
+        return found
+
+
+#: Blocks of 512 postings (Whoosh's 128): fewer blocks, fewer calls per term read. Not
+#: compressed: arrays of small gaps are already compact, and zlib was a tenth of a query.
+#: Lists of fewer than 4 postings are kept in the term's info (a third of a build was
+#: writing a block for each rare word).
+CODEC: Any = ArrayCodec(blocklimit=512, compression=0, inlinelimit=4)
+
+
+# Building in parts ---------------------------------------------------------------
+#
+# Whoosh's multi-process writer hands documents out in batches of 100 to whichever
+# process is free (so numbering them in no fixed order) and then merges every
+# process's postings into one segment, rewriting them all. Instead each process writes
+# its own contiguous part as a segment, and the parent lists the segments in order in
+# one commit, as Whoosh's writer does with `multisegment=True`: the documents keep
+# their numbers and nothing is written twice.
+
+
+def write_segment(
+    folder: str, indexname: str, documents: Iterable[dict[str, Any]], limitmb: int
+) -> Any:
+    """Write documents as a new segment of the index in `folder`, outside any lock and
+    commit (the caller holds the build); the segment, for `commit_segments`."""
+    ix = FileStorage(folder, supports_mmap=False).open_index(indexname)
+    writer = SegmentWriter(ix, _lk=False, codec=CODEC, limitmb=limitmb)
+    try:
+        for fields in documents:
+            writer.add_document(**fields)
+        # Whoosh's SubWriterTask ends a part the same way; the temporary folder it
+        # shares with the other parts goes when the parent's commit finishes.
+        return writer._finalize_segment()
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def commit_segments(ix: FileIndex, segments: Sequence[Any]) -> None:
+    """Make written segments the index's contents, in this order, in one commit."""
+    writer = SegmentWriter(ix, codec=CODEC)
+    try:
+        writer._close_segment()  # its own segment stays empty and is not listed
+        writer._commit_toc([segment for segment in segments if segment.doc_count_all()])
+    except BaseException:
+        writer.cancel()
+        raise
+    writer._finish()
 
 
 def read(reader: IndexReader, field: str, text: str) -> tuple[Ids, Weights]:
     """Document numbers and weights (frequency times field boost) of one segment's term.
 
-    Deleted documents are included: the caller masks them once for all terms.
+    Deleted documents are included: the caller masks them once for all terms. The
+    term's whole posting list is read with one call and its blocks decoded here;
+    Whoosh's matcher seeks and reads three times per block of 128 postings.
     """
-    matcher = _matcher(reader, field, text)
-    if matcher is None:
+    found = _term(reader, field, text)
+    if found is None:
         return NO_IDS, NO_WEIGHTS
-    ids: list[int] = []
-    weights: list[float] = []
-    if isinstance(matcher, W3LeafMatcher):
-        for block_ids, block_weights, _ in _blocks(matcher, values=False):
-            ids += block_ids
-            weights += block_weights
-    else:  # short lists are inlined in the term info and come as a plain list matcher
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-    return np.array(ids, np.int64), np.array(weights, np.float64)
+    info, postfile = found
+    if info.is_inlined():
+        ids, weights, _ = info.inlined_postings()
+        return np.array(ids, np.int64), np.array(weights, np.float64)
+    offset, length = info.extent()
+    # whoosh3 3.54 decodes the length as a 1-tuple (its own matcher never uses it).
+    length = length[0] if isinstance(length, tuple) else length
+    return _decoded(list(_raw_blocks(postfile.get(offset, length))))
+
+
+def _term(reader: IndexReader, field: str, text: str) -> tuple[Any, Any] | None:
+    """A segment's term info (one lookup) and its postings file; None if absent."""
+    terms = getattr(reader, "_terms", None)
+    if not isinstance(terms, W3TermsReader):
+        raise TypeError(f"not a whoosh3 segment: {type(reader).__name__}")
+    if field not in reader.schema:
+        return None
+    try:
+        info = terms.term_info(field, reader.schema[field].to_bytes(text))
+    except (TermNotFound, KeyError):
+        return None
+    return info, terms._postfile
+
+
+def _raw_blocks(raw: bytes) -> Iterator[tuple[tuple[int, ...], Any, Any]]:
+    """(id deltas, weights, values) of each block of a posting list's bytes, as Whoosh's
+    W3PostingsWriter wrote them: a magic tag, then per block its length (negative for
+    the last), a pickled info tuple and the pickled (possibly compressed) data."""
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        raise CorruptIndexError("bad postings header")
+    stream = BytesIO(raw)
+    position = 4
+    last = False
+    while not last:
+        length = _INT.unpack_from(raw, position)[0]
+        last = length < 0
+        end = position + 4 + abs(length)
+        stream.seek(position + 4)
+        info = load(stream)  # noqa: S301 (our index)
+        data = raw[stream.tell() : end]
+        yield loads(zlib.decompress(data) if info[3] else data)  # noqa: S301 (our index)
+        position = end
 
 
 def positions(
-    reader: IndexReader, field: str, text: str, only: Container[int] | None = None
+    reader: IndexReader, field: str, text: str, only: Ids | None = None
 ) -> tuple[Ids, Ids]:
     """Where one segment's term occurs: parallel arrays of document numbers and positions.
 
-    `only` limits the documents whose positions are decoded (the slow part).
+    `only` (sorted document numbers) limits the documents whose positions are decoded.
     """
-    matcher = _matcher(reader, field, text)
-    if matcher is None:
+    found = _term(reader, field, text)
+    if found is None:
         return NO_IDS, NO_IDS
+    info, postfile = found
+    if info.is_inlined():
+        ids, _, inlined = info.inlined_postings()
+        return _positions_one_by_one(reader, field, np.array(ids, np.int64), inlined, only)
+    offset, length = info.extent()
+    length = length[0] if isinstance(length, tuple) else length
+    blocks = list(_raw_blocks(postfile.get(offset, length)))
+    ids = _decoded(blocks)[0]
+    if not isinstance(blocks[0][0], bytes):  # Whoosh's layout: a tuple of values a block
+        values = [value for block in blocks for value in block[2]]
+        return _positions_one_by_one(reader, field, ids, values, only)
+    # Ours: each block's values as their sizes and one string of bytes.
+    sizes = np.concatenate([_unpacked(block[2][0]) for block in blocks]).astype(np.int64)
+    joined = b"".join(block[2][1] for block in blocks)
+    if not isinstance(reader.schema[field].format, ArrayPositions):
+        starts = np.cumsum(sizes) - sizes
+        values = [joined[a : a + n] for a, n in zip(starts.tolist(), sizes.tolist(), strict=True)]
+        return _positions_one_by_one(reader, field, ids, values, only)
+    # Every value is a count and the positions, 4 bytes each: one array for the term.
+    numbers = np.frombuffer(joined, "<u4")
+    counts = sizes // 4
+    wanted = np.ones(len(ids), np.bool_) if only is None else np.isin(ids, only)
+    keep = np.repeat(wanted, counts)
+    keep[np.cumsum(counts) - counts] = False  # the counts themselves
+    return np.repeat(ids, counts)[keep], numbers[keep].astype(np.int64)
+
+
+def _positions_one_by_one(
+    reader: IndexReader, field: str, ids: Ids, values: Sequence[bytes], only: Ids | None
+) -> tuple[Ids, Ids]:
+    decode: Any = cast(Any, reader.schema[field].format).decoder("positions")
+    chosen = range(len(ids)) if only is None else np.flatnonzero(np.isin(ids, only)).tolist()
     docs: list[int] = []
     spots: list[int] = []
-    if isinstance(matcher, W3LeafMatcher):
-        fast = type(matcher.format) is Positions
-        decode = _decode_positions if fast else matcher.format.decoder("positions")
-        for block_ids, _, values in _blocks(matcher, values=True):
-            for doc, value in zip(block_ids, values, strict=True):
-                if only is None or doc in only:
-                    found = decode(value)
-                    spots += found
-                    docs += [doc] * len(found)
-    else:
-        while matcher.is_active():
-            if only is None or matcher.id() in only:
-                found = list(matcher.value_as("positions"))
-                spots += found
-                docs += [matcher.id()] * len(found)
-            matcher.next()
+    for i in chosen:
+        found = decode(values[i])
+        spots += found
+        docs += [int(ids[i])] * len(found)
     return np.array(docs, np.int64), np.array(spots, np.int64)
-
-
-def _decode_positions(value: bytes) -> list[int]:
-    """Whoosh's Positions value (a 4-byte count, then the pickled gaps), three times faster."""
-    gaps = loads(value[4:] if value.endswith(b".") else value[4:] + b".")  # noqa: S301 (our index)
-    return list(accumulate(gaps))
 
 
 def lengths(reader: IndexReader, field: str) -> Weights:
@@ -108,35 +434,6 @@ def column(reader: IndexReader, name: str) -> list[int]:
     """Every document's sortable value of a field (as stored: numbers), in document order."""
     values = reader.column_reader(name, translate=False)
     return [values[doc] for doc in range(reader.doc_count_all())]
-
-
-def _matcher(reader: IndexReader, field: str, text: str) -> Matcher | None:
-    """The term's postings in one segment, deleted documents included; None if absent."""
-    # One term lookup, not two (`in` and then postings): a third of a query's reading.
-    try:
-        matcher = reader.postings(field, text)
-    except (TermNotFound, KeyError):
-        return None
-    # A segment with deletions wraps its postings to skip them; we mask them in bulk.
-    return matcher.child if isinstance(matcher, FilterMatcher) else matcher
-
-
-def _blocks(matcher: Any, *, values: bool) -> Any:
-    """(ids, weights, values) of each block, decoded the way W3LeafMatcher does it."""
-    while matcher.is_active():
-        matcher._read_data()
-        deltas, weights, raw_values = matcher._data
-        count = matcher._blocklength
-        if weights is None:
-            weights = (1.0,) * count
-        elif isinstance(weights, float):
-            weights = (weights,) * count
-        if values:
-            matcher._values = None
-            matcher._read_values()
-            raw_values = matcher._values
-        yield list(accumulate(deltas)), weights, raw_values
-        matcher._next_block()
 
 
 class QueryMarks(HtmlFormatter):

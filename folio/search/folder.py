@@ -7,26 +7,31 @@ under Whoosh's own write lock, one writer at a time across processes.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
 from whoosh.util.filelock import FileLock
-from whoosh.writing import IndexWriter
 
 from folio.atomic import write_atomically
+from folio.search.engine import commit_segments, write_segment
 from folio.search.schema import SCHEMA_VERSION, make_schema
 
 #: Tries at opening a generation whose files a concurrent commit is replacing.
 OPEN_ATTEMPTS = 5
+#: Fewest documents worth a build process of their own (starting one costs ~0.3 s).
+PER_PROCESS = 500
 
 
 @dataclass(frozen=True)
@@ -93,39 +98,46 @@ class IndexFolder:
 
     def build(
         self,
-        documents: Sequence[dict[str, object]],
+        documents: Sequence[dict[str, object]] | Documents,
         *,
         procs: int = 1,
         limitmb: int = 128,
+        per_process: int = PER_PROCESS,
         progress: Callable[[int], None] | None = None,
     ) -> BuildStats:
-        """Index documents into a new generation and make it live."""
+        """Index documents into a new generation and make it live.
+
+        With `procs` > 1 (and at least `per_process` documents for each), processes
+        of their own each write a contiguous part as a segment: the documents keep the
+        numbers one process would give them, so the index ranks exactly the same.
+        """
         started = time.perf_counter()
         self.path.mkdir(parents=True, exist_ok=True)
         name = f"gen-{time.time_ns():x}-{os.getpid()}-v{SCHEMA_VERSION}"
         folder = self.path / name
         folder.mkdir()
+        source = documents if isinstance(documents, Documents) else _Listed(tuple(documents))
+        count = len(source)
+        parts = max(1, min(procs, count // max(1, per_process)))
+        bounds = [(count * i // parts, count * (i + 1) // parts) for i in range(parts)]
         try:
             ix = whoosh_index.create_in(str(folder), make_schema())
-            # One merged segment at the end: searching many small segments costs every query.
-            writer: IndexWriter = ix.writer(procs=procs, limitmb=limitmb, multisegment=False)
-            try:
-                for done, fields in enumerate(documents, 1):
-                    writer.add_document(**fields)
-                    if progress and done % 50 == 0:
-                        progress(50)
+            if parts == 1:
+                segments = [
+                    write_segment(str(folder), ix.indexname, _counted(source, progress), limitmb)
+                ]
+            else:
+                segments = _in_processes(str(folder), ix.indexname, source, bounds, limitmb)
                 if progress:
-                    progress(len(documents) % 50)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
+                    progress(count)
+            commit_segments(ix, segments)
+            indexed = sum(segment.doc_count_all() for segment in segments)
             ix.close()
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
         self._make_live(name)
-        return BuildStats(len(documents), time.perf_counter() - started, _size(folder))
+        return BuildStats(indexed, time.perf_counter() - started, _size(folder))
 
     def _make_live(self, name: str) -> None:
         previous = self.current_name()
@@ -190,6 +202,67 @@ class IndexFolder:
         """Bytes used by the live generation."""
         name = self.current_name()
         return _size(self.path / name) if name else 0
+
+
+@runtime_checkable
+class Documents(Protocol):
+    """Documents to index, made where they are indexed (in a build's own processes), so
+    only this object travels between processes, never the documents."""
+
+    def __len__(self) -> int: ...
+
+    def documents(self, start: int, stop: int) -> Iterator[dict[str, object]]:
+        """The fields of the documents of positions start to stop (some may be left out)."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """Documents already made."""
+
+    items: tuple[dict[str, object], ...]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def documents(self, start: int, stop: int) -> Iterator[dict[str, object]]:
+        return iter(self.items[start:stop])
+
+
+def _counted(
+    source: Documents, progress: Callable[[int], None] | None
+) -> Iterator[dict[str, object]]:
+    done = 0
+    for done, fields in enumerate(source.documents(0, len(source)), 1):
+        yield fields
+        if progress and done % 50 == 0:
+            progress(50)
+    if progress:
+        progress(done % 50)
+
+
+def _write_part(
+    folder: str, indexname: str, source: Documents, start: int, stop: int, limitmb: int
+) -> Any:
+    return write_segment(folder, indexname, source.documents(start, stop), limitmb)
+
+
+def _in_processes(
+    folder: str,
+    indexname: str,
+    source: Documents,
+    bounds: Sequence[tuple[int, int]],
+    limitmb: int,
+) -> list[Any]:
+    """Each part's segment, written by a process of its own (forked from a server, never
+    from this process's threads), in order."""
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(len(bounds), mp_context=context) as pool:
+        futures = [
+            pool.submit(_write_part, folder, indexname, source, start, stop, limitmb)
+            for start, stop in bounds
+        ]
+        return [future.result() for future in futures]
 
 
 def _size(folder: Path) -> int:

@@ -6,8 +6,11 @@ It runs in the publishing process only (see `folio.site`); workers just read the
 from __future__ import annotations
 
 import logging
+import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from whoosh.index import LockError
@@ -26,6 +29,34 @@ log = logging.getLogger(__name__)
 
 #: Seconds between looks at the index's health when nothing was published.
 HEALTH_INTERVAL = 2.0
+#: Processes a full build uses (each writes its part of the index): one per core, as
+#: many as help (each part is one more segment every query reads).
+BUILD_PROCESSES = max(1, min(4, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class CachedDocuments:
+    """The index documents of some entries, each made from the body the content cache
+    holds (entries whose body is not rendered are left out); only the entries travel to
+    a build process, which reads the bodies itself."""
+
+    cache: Path
+    root: str
+    rendering: str
+    entries: tuple[Page, ...]
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def documents(self, start: int, stop: int) -> Iterator[dict[str, object]]:
+        cache = ContentCache(self.cache, Path(self.root), self.rendering)
+        try:
+            for entry in self.entries[start:stop]:
+                body = cache.body(entry.source, entry.version)
+                if isinstance(body, Rendered):
+                    yield document(entry, body.text)
+        finally:
+            cache.close()
 
 
 class Indexer:
@@ -123,12 +154,12 @@ class Indexer:
             return None
         try:
             self._compared = catalogue = self.library.catalogue()
-            entries = catalogue.searchable()
-            texts = self._texts(entries)
-            entries = [entry for entry in entries if entry.url in texts]
-            stats = self.folder.build(
-                [document(entry, texts[entry.url]) for entry in entries], progress=progress
+            # Bodies are read where they are indexed: in the build's own processes.
+            cache = self.cache
+            source = CachedDocuments(
+                cache.path, cache.root, cache.rendering, tuple(catalogue.searchable())
             )
+            stats = self.folder.build(source, procs=BUILD_PROCESSES, progress=progress)
         except PermissionError as e:
             self._unwritable(e)
             return None

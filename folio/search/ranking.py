@@ -246,12 +246,16 @@ class Ranker:
         for leaf, offset in self.leaves:
             # Each occurrence as one number, document and the position the phrase would
             # start at; a phrase is there where every word has the same number.
+            # Both come sorted and without repeats (documents in order, each one's
+            # positions in order), which spares numpy's look for repeats.
             starts: postings.Ids | None = None
             for i in rarest:
-                only = None if starts is None else set((starts >> 32).tolist())
+                only = None if starts is None else _distinct_sorted(starts >> 32)
                 docs, spots = postings.positions(leaf, WORDS_FIELD, words[i], only=only)
                 keys = (docs << 32) + (spots - i)
-                starts = keys if starts is None else np.intersect1d(starts, keys)
+                starts = (
+                    keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+                )
                 if not len(starts):
                     break
             if starts is not None:
@@ -264,3 +268,12 @@ class Ranker:
                 [postings.column(leaf, "date") for leaf, _ in self.leaves]
             ).astype(np.float64)
         return self._dates
+
+
+def _distinct_sorted(values: postings.Ids) -> postings.Ids:
+    """The distinct values of a sorted array."""
+    if not len(values):
+        return values
+    first = np.ones(len(values), np.bool_)
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return values[first]

@@ -9,6 +9,7 @@ from whoosh.index import FileIndex
 from whoosh.reading import IndexReader
 
 from folio.content.entries import Page
+from folio.search.engine import CODEC
 from folio.search.schema import document, index_version
 
 
@@ -61,7 +62,8 @@ def apply(ix: FileIndex, change: Difference, texts: Mapping[str, str]) -> None:
 
     Raises LockError if another writer is busy.
     """
-    writer = ix.writer()  # timeout 0: never wait behind another process
+    # timeout 0: never wait behind another process; new segments in our format
+    writer = ix.writer(codec=CODEC)
     try:
         for url in change.deleted:
             writer.delete_by_term("url", url)

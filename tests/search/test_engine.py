@@ -3,12 +3,22 @@ Whoosh's public API gives. A `whoosh3` upgrade that changes them fails here firs
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
+from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
+from whoosh.filedb.filestore import RamStorage
+from whoosh.formats import Frequency, Positions
 from whoosh.highlight import HtmlFormatter, WholeFragmenter, highlight
 from whoosh.searching import Searcher
+from whoosh.system import pack_uint
 
 from folio.search import engine as postings
 from folio.search.query import RANKED_FIELDS, WORDS_FIELD
+from folio.search.schema import make_schema
+from tests.search.conftest import doc, filler
 
 
 def test_postings_read_in_bulk_are_the_matchers_postings(searcher: Searcher) -> None:
@@ -71,3 +81,85 @@ def test_a_term_missing_from_a_segment_reads_as_no_postings(searcher: Searcher) 
         ids, weights = postings.read(leaf, "body", "zzzznotaword")
         assert len(ids) == len(weights) == 0
         assert (("body", b"zzzznotaword") in leaf) is False
+
+
+@pytest.mark.parametrize(
+    "codec", [postings.CODEC, postings.ArrayCodec(blocklimit=8, compression=3)], ids=str
+)
+def test_our_codec_stores_what_whooshs_codec_stores(tmp_path: Path, codec: object) -> None:
+    """The same documents through Whoosh's codec and ours: every term's postings, as
+    Whoosh's own matchers read them, and every word's positions, are the same."""
+    readers = []
+    for name, chosen, positions_format in (
+        ("whoosh", W3Codec(), Positions),
+        ("ours", codec, postings.ArrayPositions),
+    ):
+        schema = make_schema()
+        schema[WORDS_FIELD].format = positions_format()
+        folder = tmp_path / name
+        folder.mkdir()
+        ix = whoosh_index.create_in(str(folder), schema)
+        with ix.writer(codec=chosen) as writer:
+            for n in range(300):
+                writer.add_document(**doc(n, filler(n) + " " + filler(n + 1), tags="a,b"))
+        readers.append(ix.reader())
+    whooshs, ours = readers
+    assert type(ours.postings("body", "otter")).__name__ == "_ArrayLeafMatcher"
+    assert list(whooshs.all_terms()) == list(ours.all_terms())
+    for field, text in whooshs.all_terms():
+        expected, found = whooshs.postings(field, text), ours.postings(field, text)
+        assert list(expected.items_as("weight")) == list(found.items_as("weight")), (field, text)
+        if field == WORDS_FIELD:
+            assert list(whooshs.postings(field, text).items_as("positions")) == list(
+                ours.postings(field, text).items_as("positions")
+            )
+            assert [a.tolist() for a in postings.positions(ours, field, text.decode())] == [
+                a.tolist() for a in postings.positions(whooshs, field, text.decode())
+            ]
+        if field not in (*RANKED_FIELDS, WORDS_FIELD, "tags"):
+            continue  # numbers and dates: terms that are not text
+        word = text.decode()
+        for a, b in zip(
+            postings.read(whooshs, field, word), postings.read(ours, field, word), strict=True
+        ):
+            assert a.tolist() == b.tolist()
+    for reader in readers:
+        reader.close()
+
+
+def test_a_term_info_gives_its_postings_extent() -> None:
+    """whoosh3 3.54 decodes a term's postings length as a 1-tuple; engine.read reads both."""
+    info = W3TermInfo()
+    info.set_extent(1234, 567)
+    offset, length = W3TermInfo.from_bytes(info.to_bytes()).extent()
+    assert offset == 1234
+    assert (length[0] if isinstance(length, tuple) else length) == 567
+
+
+def test_our_blocks_hold_any_document_numbers_and_weights() -> None:
+    """Gaps past 16 bits, weights past a byte and fractional ones, in blocks of two."""
+    ids = [0, 5, 70_000, 70_001, 200_000, 4_000_000_000]
+    weights = [1.0, 3.0, 300.0, 2.5, 1.0, 1.0]
+    storage = RamStorage()
+    postfile = storage.create_file("postings")
+    format_ = Frequency()
+    writer = postings.ArrayCodec(blocklimit=2, compression=0).postings_writer(postfile)
+    info = W3TermInfo()
+    writer.start_postings(format_, info)
+    for number, weight in zip(ids, weights, strict=True):
+        writer.add_posting(number, weight, pack_uint(int(weight)), 1)
+    info = writer.finish_postings()
+    postfile.close()
+    postfile = storage.open_file("postings")
+    offset, length = info.extent()
+    length = length[0] if isinstance(length, tuple) else length
+    blocks = list(postings._raw_blocks(postfile.get(offset, length)))
+    assert len(blocks) == 3
+    found_ids, found_weights = postings._decoded(blocks)
+    assert found_ids.tolist() == ids and found_weights.tolist() == weights
+    matcher = postings.CODEC.postings_reader(postfile, info, format_)
+    read = []
+    while matcher.is_active():
+        read.append((matcher.id(), matcher.weight()))
+        matcher.next()
+    assert read == list(zip(ids, weights, strict=True))
