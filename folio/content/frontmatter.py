@@ -62,7 +62,10 @@ def load_yaml(text: str, what: str) -> object:
     # such as the date 2024-02-30.
     except (ValueError, OverflowError) as e:
         raise Unreadable(f"invalid value in {what}: {_one_line(e)}") from None
-    if _depth(data) > MAX_DEPTH:
+    # Each level of nesting takes a bracket or a line of its own: most front matter
+    # cannot nest too deeply, and is not walked.
+    could_nest = text.count("[") + text.count("{") + text.count("\n") >= MAX_DEPTH
+    if could_nest and _depth(data) > MAX_DEPTH:
         raise Unreadable(f"{what} is nested more than {MAX_DEPTH} levels deep")
     return data
 
