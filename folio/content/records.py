@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +17,12 @@ from folio.content.render import Rendered
 from folio.content.siteinfo import NavLink, SiteInfo
 from folio.content.tags import Tag
 
+#: Tags already made, shared by the posts that carry them (a site has far fewer tags
+#: than posts); bounded, in case a site has a new tag per post.
+_KNOWN_TAGS: dict[tuple[str, str], Tag] = {}
+_MAX_KNOWN_TAGS = 100_000
+#: The extra front matter of entries that have none: one shared, read-only mapping.
+_NO_EXTRA: Mapping[str, object] = MappingProxyType({})
 _PAGE_FIELDS = ("slug", "title", "summary", "reading_minutes", "source", "version", "image")
 
 
@@ -45,18 +53,31 @@ def load_entry(text: str) -> Page:
     common |= {
         "image_alt": data["image_alt"],
         "updated": _parse_moment(data["updated"]),
-        "extra": _restored(data["extra"]),
+        "extra": _restored(data["extra"]) if data["extra"] else _NO_EXTRA,
     }
     if data["kind"] != "post":
         return Page(**common)
     return Post(
         **common,
         date=datetime.fromisoformat(data["date"]),
-        tags=tuple(Tag(slug, name) for slug, name in data["tags"]),
+        tags=_tags(data["tags"]),
         author=data["author"],
         draft=data["draft"],
         comments=data["comments"],
     )
+
+
+def _tags(pairs: list[list[str]]) -> tuple[Tag, ...]:
+    """Tags, one object per slug and spelling however many posts carry it."""
+    found = []
+    for slug, name in pairs:
+        key = (slug, name)
+        if (tag := _KNOWN_TAGS.get(key)) is None:
+            if len(_KNOWN_TAGS) >= _MAX_KNOWN_TAGS:
+                _KNOWN_TAGS.clear()
+            tag = _KNOWN_TAGS[key] = Tag(slug, name)
+        found.append(tag)
+    return tuple(found)
 
 
 def dump_rendered(rendered: Rendered) -> str:
@@ -102,7 +123,7 @@ def _plain(value: object) -> Any:
         return {"$datetime": value.isoformat()}
     if isinstance(value, date):
         return {"$date": value.isoformat()}
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]

@@ -385,3 +385,11 @@ def test_a_backlog_is_published_in_a_few_generations_not_one_per_body(
     pipeline.library.refresh()
     current = pipeline.library.catalogue()
     assert all(current.post(f"p{n}").summary == "x" for n in range(60))  # type: ignore[union-attr]
+
+
+def test_posts_loaded_from_the_cache_share_their_tag_objects(pipeline: Pipeline) -> None:
+    current = pipeline.run().catalogue()
+    tagged = current.tagged("exercise")  # spelt alike by both posts
+    assert len(tagged) == 2
+    first, second = ([tag for tag in post.tags if tag.slug == "exercise"] for post in tagged)
+    assert first[0] is second[0]  # one object, however many posts carry the tag
