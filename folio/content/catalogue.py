@@ -201,7 +201,10 @@ def _with_tag_names(post: Post, names: dict[str, str]) -> Post:
     """The post with each tag spelt the way most posts spell it."""
     if all(names[tag.slug] == tag.name for tag in post.tags):
         return post  # the usual case: no new objects for it
-    return replace(post, tags=tuple(Tag(tag.slug, names[tag.slug]) for tag in post.tags))
+    tags = (
+        tag if names[tag.slug] == tag.name else Tag(tag.slug, names[tag.slug]) for tag in post.tags
+    )
+    return replace(post, tags=tuple(tags))
 
 
 def assemble(
