@@ -125,7 +125,9 @@ def first_post(content: Path) -> tuple[Path, str, str]:
     return newest, slug, tag_slug
 
 
-def measure(size: int, seconds: int, *, warm_only: bool = False) -> dict[str, Any]:
+def measure(
+    size: int, seconds: int, *, warm_only: bool = False, index: bool = True
+) -> dict[str, Any]:
     tier = WORK / str(size)
     content = tier / "content"
     if not (content / "posts").is_dir():
@@ -146,7 +148,7 @@ def measure(size: int, seconds: int, *, warm_only: bool = False) -> dict[str, An
     pages = {"home": "/", "article": article, "tag": f"/tags/{tag}/"}
 
     if not warm_only:
-        out |= _cold(env, state, size, article)
+        out |= _cold(env, state, size, article, index=index)
         print(json.dumps(out), flush=True)
     elif _indexed(state / "index") >= size:
         out["index_complete_s"] = float("nan")  # built by an earlier run
@@ -182,7 +184,9 @@ def measure(size: int, seconds: int, *, warm_only: bool = False) -> dict[str, An
     return out
 
 
-def _cold(env: dict[str, str], state: Path, size: int, article: str) -> dict[str, Any]:
+def _cold(
+    env: dict[str, str], state: Path, size: int, article: str, *, index: bool
+) -> dict[str, Any]:
     """Start with nothing cached: the first page, what search says, the index's build."""
     out: dict[str, Any] = {}
     started = time.perf_counter()
@@ -195,7 +199,7 @@ def _cold(env: dict[str, str], state: Path, size: int, article: str) -> dict[str
             out["first_article_s"] = wait_for(lambda: get(article)[0] == 200, 60)
         except RuntimeError:
             out["first_article_s"] = float("inf")  # not within a minute
-        if limit := INDEX_LIMIT_S.get(size, 0.0):
+        if index and (limit := INDEX_LIMIT_S.get(size, 0.0)):
             wait_for(lambda: _indexed(state / "index") >= size, limit, step=1.0)
             out["index_complete_s"] = time.perf_counter() - started
     finally:
@@ -286,13 +290,16 @@ def main() -> None:
     parser.add_argument(
         "--warm-only", action="store_true", help="reuse the last run's caches and index"
     )
+    parser.add_argument(
+        "--no-index", action="store_true", help="do not wait for the index (nor time search)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("install Debian's wrk")
     RESULTS.mkdir(parents=True, exist_ok=True)
     results = []
     for size in args.sizes:
-        result = measure(size, args.seconds, warm_only=args.warm_only)
+        result = measure(size, args.seconds, warm_only=args.warm_only, index=not args.no_index)
         (RESULTS / f"scale-{size}.json").write_text(json.dumps(result, indent=2))
         results.append(result)
         print(json.dumps(result), flush=True)
