@@ -93,7 +93,8 @@ class Publishing:
             if removed := sweep(folder):
                 log.info("removed %d unfinished temporary file(s) in %s", removed, folder)
         self.cache.prepare()
-        self.pool.start()
+        # The render processes start when the publisher first needs them: a restart on
+        # an up-to-date cache reads and renders nothing.
         if not follow:
             self.run_once()  # read once: no thread follows the files
             return

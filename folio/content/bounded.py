@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import pickle
 import resource
 import signal
@@ -20,6 +21,8 @@ from folio.content.render import Rendered, render
 T = TypeVar("T")
 # Never plain fork: a web worker has threads, and a forked lock may be held forever.
 _context = multiprocessing.get_context("forkserver")
+#: How much lower than the web workers' the render processes' CPU priority is.
+NICENESS = 10
 _GRACE = 1.0  # seconds a child has to leave before it is killed
 _WARM_UP = 30.0  # seconds a new child may take to be ready
 _REASON_CHARS = 300
@@ -48,6 +51,9 @@ def _serve(conn: Connection, options: dict[str, object], memory_mb: int | None) 
     with its result or reason), until conn closes."""
     # Ctrl-C at a terminal reaches the whole process group; the pool alone ends its children.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Background work: a backlog of bodies must not slow the pages visitors are waiting for.
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
     if memory_mb is not None:
         _limit_memory(memory_mb * 2**20)
     renderer: Callable[..., Rendered] = render

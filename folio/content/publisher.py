@@ -110,6 +110,7 @@ class Publisher:
         """Each file's front matter: many at once in the render processes, a few here."""
         if len(files) < READ_IN_PARALLEL:
             return read_records(files, zone, self.settings.max_bytes)
+        self.pool.start()
         batches = [files[i : i + READ_BATCH] for i in range(0, len(files), READ_BATCH)]
         with ThreadPoolExecutor(self.pool.processes, thread_name_prefix="read") as threads:
             read = threads.map(lambda batch: self._read_batch(batch, zone), batches)
@@ -139,6 +140,7 @@ class Publisher:
                 self.cache.forget_stale_wanted()  # asked for a version or a file gone since
                 if not (pending := self.cache.unrendered()[:RENDER_BATCH]):
                     break
+                self.pool.start()  # does nothing once started
                 rendered: list[Outcome] = []
                 published = time.monotonic()
                 for first in range(0, len(pending), width):

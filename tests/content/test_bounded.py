@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from folio.content.bounded import RenderPool, RenderRefused
+from folio.content.bounded import NICENESS, Job, RenderPool, RenderRefused
 from folio.content.render import Rendered, render
 
 TIMEOUT = 1.0
@@ -137,3 +137,9 @@ def test_render_before_start_or_after_stop_is_a_programming_error() -> None:
     with pytest.raises(RuntimeError):
         pool.render(DOCUMENT)
     assert multiprocessing.active_children() == []
+
+
+def test_render_processes_run_below_the_web_workers_priority() -> None:
+    with RenderPool() as pool:
+        niceness = pool.run(Job(os.nice, (0,)), int)
+    assert niceness >= os.nice(0) + NICENESS or niceness == 19
