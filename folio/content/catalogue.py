@@ -143,6 +143,11 @@ class Catalogue:
         """What the search index holds: visible posts and pages, never drafts."""
         return [entry for entry in self._by_url.values() if not getattr(entry, "draft", False)]
 
+    @cached_property
+    def searchable_count(self) -> int:
+        """How many entries `searchable()` gives (an edit that swaps entries keeps it)."""
+        return len(self.searchable())
+
     def tagged(self, slug: str) -> tuple[Post, ...]:
         """Visible posts carrying a tag, newest first."""
         return tuple(self._by_tag.get(slug, ()))

@@ -152,6 +152,11 @@ class SiteSearch:
             posts = tuple(p for p in found if isinstance(p, Post))
             return posts or catalogue.related(post, limit)
 
+    def documents(self) -> int:
+        """How many documents the searcher holds (0 while there is none)."""
+        with self._lock:
+            return int(self._searcher.doc_count()) if self._searcher else 0
+
     def status(self, catalogue: Catalogue) -> IndexStatus:
         """Documents, size, and which entries differ from the index."""
         with self._lock:

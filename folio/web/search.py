@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from folio.search.results import PER_PAGE, SearchResults
 from folio.web.context import catalogue, site
 
 bp = Blueprint("search", __name__)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the site search can find: less while the index is still being built."""
+
+    indexed: int
+    indexable: int
+
+    @property
+    def partial(self) -> bool:
+        return self.indexed < self.indexable
+
+
+def _coverage() -> Coverage:
+    return Coverage(site().search.documents(), catalogue().searchable_count)
 
 
 def _search() -> tuple[SearchResults, int, dict[str, str]]:
@@ -30,7 +48,10 @@ def _search() -> tuple[SearchResults, int, dict[str, str]]:
 def search() -> tuple[str, int, dict[str, str]]:
     """Search results (the search form is on every page)."""
     results, status, headers = _search()
-    return render_template("search.html", results=results, query=results.query), status, headers
+    page = render_template(
+        "search.html", results=results, query=results.query, coverage=_coverage()
+    )
+    return page, status, headers
 
 
 @bp.get("/search.json")
@@ -44,6 +65,8 @@ def search_json() -> tuple[Response, int, dict[str, str]]:
         "pages": results.pages,
         "per_page": results.per_page,
         "rebuilding": results.rebuilding,
+        "indexed": (coverage := _coverage()).indexed,
+        "indexable": coverage.indexable,
         "suggestion": results.suggestion,
         "completed": results.completed,
         "results": [

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -191,7 +192,7 @@ def test_a_missing_index_answers_being_rebuilt(make_app: Callable[..., Flask]) -
         client = app.test_client()
         response = client.get("/search?q=sleep")
         assert response.status_code == 503
-        assert "Search is being rebuilt" in response.get_data(as_text=True)
+        assert "Search is being built" in response.get_data(as_text=True)
         assert response.headers["Retry-After"] == "5"
         assert client.get("/search.json?q=sleep").get_json()["rebuilding"] is True
         assert client.get("/posts/first-post/").status_code == 200  # pages do not wait
@@ -268,3 +269,18 @@ def test_results_link_to_the_section_of_their_best_passage(
     page = html(client, "/search?q=otter+holt")
     assert 'href="/posts/otters/#where-they-live"' in page
     assert '<a class="search-result__section" href="/posts/otters/#what-they-eat">' in page
+
+
+def test_search_says_when_part_of_the_site_is_not_yet_indexed(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = app.test_client()
+    body = client.get("/search.json?q=sleep").get_json()
+    assert body["indexed"] == body["indexable"] > 1  # settled: everything can be found
+    assert "still being built" not in client.get("/search?q=sleep").get_data(as_text=True)
+    # A cold start: bodies are still rendering and the index has only some of them.
+    # (Each commit to the index makes pages anew; a new query stands for that here.)
+    monkeypatch.setattr(app.extensions["folio"].search, "documents", lambda: 1)
+    page = client.get("/search?q=pain").get_data(as_text=True)
+    assert f"Search is still being built: 1 of {body['indexable']} articles" in page
+    assert client.get("/search.json?q=pain").get_json()["indexed"] == 1
