@@ -112,7 +112,10 @@ class _ArrayPostingsWriter(_W3PostingsWriter):  # type: ignore[misc]
         if self.written() or len(self) >= self._inlinelimit:
             return super().finish_postings()
         terminfo.add_block(self)
-        terminfo.set_inlined(self._ids, self._weights, self._values)
+        # Values are kept only when not empty (Whoosh's add_posting): a format without
+        # any (an ID field's) gets empty ones, which a merge reads back as bytes.
+        values = self._values if len(self._values) == len(self._ids) else [b""] * len(self)
+        terminfo.set_inlined(self._ids, self._weights, values)
         self._terminfo = None
         return terminfo
 

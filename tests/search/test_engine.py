@@ -102,6 +102,11 @@ def test_our_codec_stores_what_whooshs_codec_stores(tmp_path: Path, codec: objec
         with ix.writer(codec=chosen) as writer:
             for n in range(300):
                 writer.add_document(**doc(n, filler(n) + " " + filler(n + 1), tags="a,b"))
+        with ix.writer(codec=chosen) as writer:
+            writer.add_document(**doc(300, "A lone zyzzyva and otters.", tags="c"))
+        # Merged into one segment: every posting read back through the codec's own
+        # matchers (short lists from the term infos) and written again.
+        ix.optimize(codec=chosen)
         readers.append(ix.reader())
     whooshs, ours = readers
     assert type(ours.postings("body", "otter")).__name__ == "_ArrayLeafMatcher"
