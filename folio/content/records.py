@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
-from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,8 +20,6 @@ from folio.content.tags import Tag
 #: than posts); bounded, in case a site has a new tag per post.
 _KNOWN_TAGS: dict[tuple[str, str], Tag] = {}
 _MAX_KNOWN_TAGS = 100_000
-#: The extra front matter of entries that have none: one shared, read-only mapping.
-_NO_EXTRA: Mapping[str, object] = MappingProxyType({})
 _PAGE_FIELDS = ("slug", "title", "summary", "reading_minutes", "source", "version", "image")
 
 
@@ -53,7 +50,7 @@ def load_entry(text: str) -> Page:
     common |= {
         "image_alt": data["image_alt"],
         "updated": _parse_moment(data["updated"]),
-        "extra": _restored(data["extra"]) if data["extra"] else _NO_EXTRA,
+        "extra": _restored(data["extra"]),
     }
     if data["kind"] != "post":
         return Page(**common)

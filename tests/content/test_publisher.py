@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -393,3 +394,9 @@ def test_posts_loaded_from_the_cache_share_their_tag_objects(pipeline: Pipeline)
     assert len(tagged) == 2
     first, second = ([tag for tag in post.tags if tag.slug == "exercise"] for post in tagged)
     assert first[0] is second[0]  # one object, however many posts carry the tag
+
+
+def test_entries_loaded_from_the_cache_can_go_to_other_processes(pipeline: Pipeline) -> None:
+    current = pipeline.run().catalogue()
+    for entry in current.searchable():  # the index build hands them to its processes
+        assert pickle.loads(pickle.dumps(entry)) == entry  # noqa: S301 (our own bytes)
