@@ -203,6 +203,10 @@ class ContentCache:
         )
         return [(path, entry_version) for path, entry_version, _ in found.fetchall()]
 
+    def backlog(self) -> int:
+        """How many readable files have no body of their version yet."""
+        return int(self._db().execute("SELECT count(*) FROM unrendered").fetchone()[0])
+
     def forget_stale_wanted(self) -> None:
         """Drop requests for bodies that are rendered or no longer wanted by any file."""
         with self.database.writing() as db:

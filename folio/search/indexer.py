@@ -27,6 +27,11 @@ from folio.search.updates import Difference, apply, difference, indexed
 
 log = logging.getLogger(__name__)
 
+#: Bodies waiting to be rendered above which the index waits for them, not to write
+#: every second's bodies in the serving process (a start, a checkout, a code update).
+BACKLOG_WAIT = 1000
+#: Changed documents from which a new index is built (in processes) rather than updated.
+REBUILD_FROM = 2000
 #: Seconds between looks at the index's health when nothing was published.
 HEALTH_INTERVAL = 2.0
 #: Processes a full build uses (each writes its part of the index): one per core, as
@@ -53,7 +58,9 @@ class CachedDocuments:
         try:
             for entry in self.entries[start:stop]:
                 body = cache.body(entry.source, entry.version)
-                if isinstance(body, Rendered):
+                # Without its summary the entry was rendered after this catalogue was
+                # made: it is indexed by the next look, summary and all.
+                if isinstance(body, Rendered) and entry.summary is not None:
                     yield document(entry, body.text)
         finally:
             cache.close()
@@ -125,6 +132,12 @@ class Indexer:
             return self.rebuild()
         if not dirty:
             return None
+        if self.cache.backlog() > BACKLOG_WAIT:
+            # A start or a checkout is rendering: writing every second's bodies here
+            # would take this serving process's time; the build that follows takes
+            # processes of its own.
+            self._dirty = True
+            return None
         self._compared = catalogue
         try:
             ix = self.folder.open(name)
@@ -137,6 +150,8 @@ class Indexer:
             texts = self._texts(change.changed)
             # Entries whose bodies are not rendered yet are written when they are.
             change = Difference(tuple(e for e in change.changed if e.url in texts), change.deleted)
+            if len(change.changed) > REBUILD_FROM:
+                return self.rebuild()  # in processes of its own, side by side
             if change:
                 self._apply(ix, change, texts)
         finally:

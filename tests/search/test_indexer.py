@@ -113,3 +113,37 @@ def test_an_index_of_an_older_schema_serves_until_its_replacement_is_live(
     assert urls(again, "telephone") == ["/contact/"]  # the old one serves meanwhile
     eventually(lambda: folder.current_name() not in (older, None))
     assert urls(again, "telephone") == ["/contact/"]
+
+
+def test_many_changes_at_once_are_a_new_build_not_an_update(
+    app: Flask, content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("folio.search.indexer.REBUILD_FROM", 1)
+    indexer = site_of(app).publishing.indexer
+    builds: list[int] = []
+    real_rebuild = indexer.rebuild
+
+    def counted(*args: object, **kwargs: object) -> object:
+        builds.append(1)
+        return real_rebuild(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(indexer, "rebuild", counted)
+    write_file(content, "posts/2025-04-01-otters.md", "title: Otters\ndate: 2025-04-01", "Swim.")
+    write_file(content, "posts/2025-04-02-voles.md", "title: Voles\ndate: 2025-04-02", "Dig.")
+    eventually(lambda: urls(app, "otters") == ["/posts/otters/"] and urls(app, "voles"))
+    assert builds
+
+
+def test_the_index_waits_for_a_render_backlog_to_end(
+    app: Flask, content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = site_of(app)
+    backlog = [5000]
+    monkeypatch.setattr(site.cache, "backlog", lambda: backlog[0])
+    write_file(content, "posts/2025-04-01-otters.md", "title: Otters\ndate: 2025-04-01", "Swim.")
+    eventually(lambda: site.library.catalogue().post("otters") is not None)
+    attempts = site.publishing.indexer.attempts
+    eventually(lambda: site.publishing.indexer.attempts > attempts + 1)
+    assert urls(app, "otters") == []  # a start or a checkout is still rendering
+    backlog[0] = 0
+    eventually(lambda: urls(app, "otters") == ["/posts/otters/"])
