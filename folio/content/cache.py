@@ -41,6 +41,15 @@ WHERE files.generation = ? AND b.path = files.path AND b.summary IS NOT NULL
     AND b.version = json_extract(files.entry, '$.version')
     AND json_extract(files.entry, '$.summary') IS NULL
 """
+# What a write leaves to render: its readable files without a body of their version.
+_PENDING_SQL = """
+INSERT OR REPLACE INTO pending
+SELECT f.path, f.fingerprint FROM files f WHERE f.generation = ? AND f.entry IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM bodies b WHERE b.path = f.path AND b.version = f.fingerprint)
+"""
+_NOT_PENDING_SQL = """
+DELETE FROM pending WHERE path IN (SELECT path FROM files WHERE generation = ? AND entry IS NULL)
+"""
 _REFUSED_SQL = (
     "UPDATE files SET entry = NULL, problems = ?, generation = ? "
     "WHERE path = ? AND json_extract(entry, '$.version') = ?"
@@ -156,6 +165,8 @@ class ContentCache:
             # A file read again at a version already rendered (site.yml changed) keeps the
             # summary its rendering gave.
             db.execute(_KNOWN_SUMMARY_SQL, (generation,))
+            db.execute(_PENDING_SQL, (generation,))
+            db.execute(_NOT_PENDING_SQL, (generation,))
             db.execute("UPDATE info SET value = ? WHERE key = 'generation'", (generation,))
         return generation
 
@@ -169,6 +180,10 @@ class ContentCache:
                     (outcome.path, outcome.version, text, outcome.problem or None, outcome.summary),
                 )
                 db.execute("DELETE FROM wanted WHERE path = ?", (outcome.path,))
+                db.execute(
+                    "DELETE FROM pending WHERE path = ? AND version = ?",
+                    (outcome.path, outcome.version),
+                )
 
     def publish_outcomes(self, outcomes: Iterable[Outcome]) -> int:
         """Give entries the summaries their rendering found, and take out the files that could
@@ -198,19 +213,19 @@ class ContentCache:
     def unrendered(self) -> list[tuple[str, str]]:
         """(path, version) of every readable file without a body of its version; wanted first."""
         found = self._db().execute(
-            "SELECT u.path, u.version, w.path IS NOT NULL AS asked FROM unrendered u "
+            "SELECT u.path, u.version, w.path IS NOT NULL AS asked FROM pending u "
             "LEFT JOIN wanted w ON w.path = u.path ORDER BY asked DESC, u.path"
         )
         return [(path, entry_version) for path, entry_version, _ in found.fetchall()]
 
     def backlog(self) -> int:
         """How many readable files have no body of their version yet."""
-        return int(self._db().execute("SELECT count(*) FROM unrendered").fetchone()[0])
+        return int(self._db().execute("SELECT count(*) FROM pending").fetchone()[0])
 
     def forget_stale_wanted(self) -> None:
         """Drop requests for bodies that are rendered or no longer wanted by any file."""
         with self.database.writing() as db:
-            db.execute("DELETE FROM wanted WHERE path NOT IN (SELECT path FROM unrendered)")
+            db.execute("DELETE FROM wanted WHERE path NOT IN (SELECT path FROM pending)")
 
     def wanted(self) -> list[str]:
         """Files whose body a worker is waiting for."""

@@ -20,12 +20,12 @@ from secrets import token_hex
 log = logging.getLogger(__name__)
 
 #: The tables' layout; another layout is dropped and read again from the files.
-SCHEMA = 2
+SCHEMA = 3
 _PACKAGE = Path(__file__).resolve().parent
 #: The tables of another layout, dropped before `_TABLES` makes ours.
 _DROP = """
 DROP VIEW IF EXISTS unrendered; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS bodies;
-DROP TABLE IF EXISTS wanted;
+DROP TABLE IF EXISTS wanted; DROP TABLE IF EXISTS pending;
 """
 _TABLES = """
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,11 +36,9 @@ CREATE INDEX IF NOT EXISTS files_generation ON files (generation);
 CREATE TABLE IF NOT EXISTS bodies (
     path TEXT PRIMARY KEY, version TEXT NOT NULL, rendered TEXT, problem TEXT, summary TEXT);
 CREATE TABLE IF NOT EXISTS wanted (path TEXT PRIMARY KEY);
-CREATE VIEW IF NOT EXISTS unrendered AS
-    SELECT f.path AS path, json_extract(f.entry, '$.version') AS version FROM files f
-    LEFT JOIN bodies b ON b.path = f.path
-    WHERE f.entry IS NOT NULL
-        AND (b.version IS NULL OR b.version != json_extract(f.entry, '$.version'));
+-- Readable files whose body of their version is not stored yet (kept by cache.py, so
+-- that a backlog is found without looking at every file).
+CREATE TABLE IF NOT EXISTS pending (path TEXT PRIMARY KEY, version TEXT NOT NULL);
 """
 
 
@@ -130,6 +128,7 @@ class Database:
             with self.writing():
                 db.execute("DELETE FROM files")
                 db.execute("DELETE FROM bodies")
+                db.execute("DELETE FROM pending")
                 db.execute("DELETE FROM info WHERE key LIKE 'site%'")  # not yet published
                 db.executemany("INSERT OR REPLACE INTO info VALUES (?, ?)", wanted.items())
                 generation = int(info.get("generation", 0)) + 1

@@ -400,3 +400,24 @@ def test_entries_loaded_from_the_cache_can_go_to_other_processes(pipeline: Pipel
     current = pipeline.run().catalogue()
     for entry in current.searchable():  # the index build hands them to its processes
         assert pickle.loads(pickle.dumps(entry)) == entry  # noqa: S301 (our own bytes)
+
+
+def test_the_backlog_counts_files_without_a_body_of_their_version(
+    pipeline: Pipeline, content: Path
+) -> None:
+    pipeline.publisher.publish()
+    assert pipeline.cache.backlog() == 7
+    pipeline.publisher.render_pending()
+    assert pipeline.cache.backlog() == 0
+    first = next((content / "posts").glob("*first-post.md"))
+    first.write_text(first.read_text() + "\nMore.\n")
+    touch_later(first)
+    pipeline.publisher.publish()
+    assert pipeline.cache.unrendered() == [(str(first), pipeline.cache.fingerprints()[str(first)])]
+    first.unlink()  # gone before it was rendered: nothing left to do
+    pipeline.publisher.publish()
+    assert pipeline.cache.backlog() == 0
+    site = content / "site.yml"
+    site.write_text(site.read_text().replace("timezone: UTC", "timezone: Asia/Tokyo"))
+    pipeline.publisher.publish()  # every file read again, at versions already rendered
+    assert pipeline.cache.backlog() == 0
