@@ -171,9 +171,9 @@ class Indexer:
             self._compared = catalogue = self.library.catalogue()
             # Bodies are read where they are indexed: in the build's own processes.
             cache = self.cache
-            source = CachedDocuments(
-                cache.path, cache.root, cache.rendering, tuple(catalogue.searchable())
-            )
+            # Only entries rendered (summary and all) travel: on a cold start that is none.
+            rendered = tuple(e for e in catalogue.searchable() if e.summary is not None)
+            source = CachedDocuments(cache.path, cache.root, cache.rendering, rendered)
             stats = self.folder.build(source, procs=BUILD_PROCESSES, progress=progress)
         except PermissionError as e:
             self._unwritable(e)
