@@ -98,7 +98,7 @@ def main() -> None:
             for side, procs in sides.items():
                 if args.only and not side.startswith(args.only):
                     continue
-                scratch = Path(tempfile.mkdtemp(prefix="build-", dir=WORK))
+                scratch = Path(tempfile.mkdtemp(prefix="build-", dir=args.source.parent))
                 try:
                     if side == "whoosh":
                         wall, cpu = whoosh_alone(docs, scratch)

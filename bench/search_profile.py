@@ -254,6 +254,8 @@ def over_http(base: Path, starts: int, queries: list[str]) -> None:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(10)
+    if not cold:
+        return
     print(
         f"HTTP cold, {starts} starts x {len(queries)} queries: "
         f"p50 {percentile(cold, 0.5):.1f} ms, p95 {percentile(cold, 0.95):.1f} ms"
@@ -267,7 +269,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--http", type=int, default=0, help="gunicorn starts (0: none)")
     parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument(
+        "--settle-only",
+        action="store_true",
+        help="start gunicorn until the publisher has taken in the content with this code",
+    )
     args = parser.parse_args()
+    if args.settle_only:
+        over_http(args.work, 1, [])
+        return
     prepare(args.source, args.work)
     if args.pyinstrument:
         profile_round(args.work, QUERIES)
