@@ -7,6 +7,7 @@ the one host that writes them; the rate limit sees each visitor's own address.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import shutil
 import socket
@@ -41,6 +42,14 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def settled(port: int) -> bool:
+    """Whether a host has rendered and indexed everything: until then its pages change
+    (summaries arrive with the bodies, related posts with the index)."""
+    answer = request(port, "/search.json?q=sleep")
+    found = json.loads(answer.body) if answer.status == 200 else {}
+    return bool(found) and found["indexed"] == found["indexable"]
 
 
 def request(
@@ -151,6 +160,8 @@ def deployment(content: Path, tmp_path: Path) -> Iterator[Deployment]:
         conf = nginx_conf(proxy, ports["proxy"], ports["writer"], ports["reader"])
         processes.append(subprocess.Popen([NGINX, "-c", str(conf), "-p", str(proxy)]))
         wait_for(ports["proxy"], processes[-1])
+        for name in ("writer", "reader"):  # a page changes while a host starts: wait it out
+            eventually(lambda port=ports[name]: settled(port), timeout=60)  # type: ignore[misc]
         yield Deployment(ports["proxy"], ports["writer"], ports["reader"], content, replies)
     finally:
         for process in processes:
