@@ -152,8 +152,8 @@ def test_a_render_slowed_by_a_busy_machine_is_not_refused() -> None:
         pool.render("warm")
         pid = pool._idle[0].process.pid
         assert pid is not None
+        started = time.monotonic()
         os.kill(pid, signal.SIGSTOP)  # as if other work had every core
         threading.Timer(0.8, os.kill, (pid, signal.SIGCONT)).start()
-        started = time.monotonic()
         assert pool.render("Paused, then quick.").first_paragraph == "Paused, then quick."
         assert time.monotonic() - started >= 0.8  # past the deadline, but not its own doing
