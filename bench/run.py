@@ -7,7 +7,6 @@ Writes bench/results/<size>.json and prints a Markdown table for bench/README.md
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
@@ -24,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import DEFAULTS  # noqa: E402
+from bench import loopback  # noqa: E402
 from bench.make_corpus import build_corpus  # noqa: E402
 from folio.content.library import Library  # noqa: E402
 from folio.site import Site  # noqa: E402
@@ -179,14 +179,7 @@ def in_process(size: int, content: Path, index: Path, cache: Path, procs: int) -
 
 
 def get(path: str) -> tuple[int, bytes]:
-    """One GET on a fresh connection (gunicorn's sync workers close each one)."""
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
+    return loopback.get(PORT, path)
 
 
 def start(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], float]:

@@ -22,7 +22,6 @@ Writes bench/results/scale-<size>.json and prints a Markdown table.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
@@ -39,6 +38,7 @@ from urllib.parse import quote_plus
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import loopback  # noqa: E402
 from bench.make_corpus import build_corpus  # noqa: E402
 from bench.throughput import BARE  # noqa: E402
 from folio.search.folder import IndexFolder  # noqa: E402
@@ -52,14 +52,8 @@ START_LIMIT_S = 600.0
 INDEX_LIMIT_S = {1000: 300.0, 10000: 900.0, 100000: 0.0}
 
 
-def get(path: str, timeout: float = 60) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=timeout)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
+def get(path: str) -> tuple[int, bytes]:
+    return loopback.get(PORT, path, timeout=60)
 
 
 def wait_for(check: Any, limit: float, step: float = 0.01) -> float:
@@ -105,14 +99,7 @@ def memory(pid: int) -> dict[str, float]:
 
 
 def wrk(path: str, seconds: int) -> float:
-    out = subprocess.run(
-        ["wrk", "-t1", "-c8", f"-d{seconds}s", f"http://127.0.0.1:{PORT}{path}"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    found = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    return float(found.group(1)) if found else 0.0
+    return loopback.wrk(PORT, path, seconds)
 
 
 def first_post(content: Path) -> tuple[Path, str, str]:

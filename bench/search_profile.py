@@ -14,7 +14,6 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import shutil
 import subprocess
@@ -31,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import DEFAULTS  # noqa: E402
+from bench import loopback  # noqa: E402
 from bench.run import QUERIES, percentile  # noqa: E402
 from folio.content.cache import ContentCache  # noqa: E402
 from folio.content.library import Library  # noqa: E402
@@ -183,13 +183,7 @@ def profile_round(base: Path, queries: list[str]) -> None:
 
 
 def get(path: str) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
+    return loopback.get(PORT, path)
 
 
 def settle(base: Path, limit: float = 600.0) -> None:

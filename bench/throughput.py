@@ -10,7 +10,6 @@ memory, exactly the bytes the site answered for that page. Prints a Markdown tab
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import re
 import shutil
@@ -21,6 +20,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import loopback  # noqa: E402
+
 PORT = 8197
 BARE = """
 from pathlib import Path
@@ -34,12 +37,7 @@ def page(name):
 
 
 def get(path: str) -> bytes:
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    try:
-        connection.request("GET", path)
-        return connection.getresponse().read()
-    finally:
-        connection.close()
+    return loopback.get(PORT, path)[1]
 
 
 def serve(app: str, env: dict[str, str], cwd: Path, workers: int) -> subprocess.Popen[bytes]:
@@ -57,14 +55,7 @@ def serve(app: str, env: dict[str, str], cwd: Path, workers: int) -> subprocess.
 
 
 def wrk(path: str, seconds: int) -> float:
-    out = subprocess.run(
-        ["wrk", "-t1", "-c8", f"-d{seconds}s", f"http://127.0.0.1:{PORT}{path}"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    found = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    return float(found.group(1)) if found else 0.0
+    return loopback.wrk(PORT, path, seconds)
 
 
 def main() -> None:
