@@ -113,13 +113,18 @@ class Catalogue:
         fresh._by_slug = dict(self._by_slug)
         fresh._by_tag = dict(self._by_tag)
         fresh.pages = dict(self.pages)
+        names = {slug: tag.name for slug, tag in self.tags.items()}
+        copied: set[str] = set()  # tag lists copied already: once each, however many edits
         for url, new in swaps.items():
             if isinstance(new, Post):
-                new = _with_tag_names(new, {slug: tag.name for slug, tag in self.tags.items()})
+                new = _with_tag_names(new, names)
                 posts[self._position[new.slug]] = new
                 fresh._by_slug[new.slug] = new
                 for tag in new.tags:
-                    tagged = fresh._by_tag[tag.slug] = list(fresh._by_tag[tag.slug])
+                    if tag.slug not in copied:
+                        fresh._by_tag[tag.slug] = list(fresh._by_tag[tag.slug])
+                        copied.add(tag.slug)
+                    tagged = fresh._by_tag[tag.slug]
                     tagged[_index(tagged, new)] = new
             else:
                 fresh.pages[new.slug] = new
