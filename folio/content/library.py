@@ -75,11 +75,11 @@ class Library:
             except CacheUnavailable:
                 return False
             due = self._catalogue.next_publication
-            if position == self.position and not (due and due <= self.clock()):
+            went_live = bool(due and due <= self.clock())  # a scheduled post's time came
+            if position == self.position and not went_live:
                 return False
             if afresh:
                 self._entries.clear()
-            went_live = bool(due and due <= self.clock())  # a scheduled post's time came
             moves = afresh or went_live or not rows
             swaps: list[tuple[Page, Page]] | None = None if moves else []
             for row in rows:
