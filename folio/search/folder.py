@@ -10,12 +10,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -104,12 +106,14 @@ class IndexFolder:
         limitmb: int = 128,
         per_process: int = PER_PROCESS,
         progress: Callable[[int], None] | None = None,
+        stopped: threading.Event | None = None,
     ) -> BuildStats:
         """Index documents into a new generation and make it live.
 
         With `procs` > 1 (and at least `per_process` documents for each), processes
         of their own each write a contiguous part as a segment: the documents keep the
-        numbers one process would give them, so the index ranks exactly the same.
+        numbers one process would give them, so the index ranks exactly the same. Setting
+        `stopped` ends such a build (BuildStopped) and its processes.
         """
         started = time.perf_counter()
         self.path.mkdir(parents=True, exist_ok=True)
@@ -127,7 +131,9 @@ class IndexFolder:
                     write_segment(str(folder), ix.indexname, _counted(source, progress), limitmb)
                 ]
             else:
-                segments = _in_processes(str(folder), ix.indexname, source, bounds, limitmb)
+                segments = _in_processes(
+                    str(folder), ix.indexname, source, bounds, limitmb, stopped
+                )
                 if progress:
                     progress(count)
             commit_segments(ix, segments)
@@ -241,10 +247,12 @@ def _counted(
         progress(done % 50)
 
 
-def _write_part(
-    folder: str, indexname: str, source: Documents, start: int, stop: int, limitmb: int
-) -> Any:
-    return write_segment(folder, indexname, source.documents(start, stop), limitmb)
+class BuildStopped(Exception):
+    """The build was asked to stop (its process is ending); nothing was made live."""
+
+
+#: How often a parallel build looks whether it was asked to stop.
+STOP_CHECK_INTERVAL = 0.25
 
 
 def _in_processes(
@@ -253,16 +261,77 @@ def _in_processes(
     source: Documents,
     bounds: Sequence[tuple[int, int]],
     limitmb: int,
+    stopped: threading.Event | None = None,
 ) -> list[Any]:
     """Each part's segment, written by a process of its own (forked from a server, never
-    from this process's threads), in order."""
+    from this process's threads), in order.
+
+    The parts end with the build: when `stopped` is set, when this process's thread leaves
+    (an exception, Ctrl-C), and when this process dies (each part leaves once the pipe it
+    watches reaches its end), so that a worker's exit never leaves minutes of work behind.
+    """
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(len(bounds), mp_context=context) as pool:
-        futures = [
-            pool.submit(_write_part, folder, indexname, source, start, stop, limitmb)
-            for start, stop in bounds
-        ]
-        return [future.result() for future in futures]
+    parts: list[tuple[BaseProcess, Connection, Connection]] = []
+    try:
+        for start, stop in bounds:
+            results, sent = context.Pipe(duplex=False)
+            watched, alive = context.Pipe(duplex=False)
+            args = (sent, watched, folder, indexname, source, start, stop, limitmb)
+            process = context.Process(target=_write_part, args=args, daemon=True)
+            process.start()
+            sent.close()  # the part's copies are its own; ours must go for EOF to reach it
+            watched.close()
+            parts.append((process, results, alive))
+        segments: dict[int, Any] = {}
+        while len(segments) < len(parts):
+            if stopped is not None and stopped.is_set():
+                raise BuildStopped("the index build was stopped")
+            waiting = {results: n for n, (_, results, _) in enumerate(parts) if n not in segments}
+            for ready in wait(list(waiting), timeout=STOP_CHECK_INTERVAL):
+                n = waiting[ready]  # type: ignore[index]
+                try:
+                    done, value = parts[n][1].recv()
+                except EOFError:
+                    parts[n][0].join(5)
+                    code = parts[n][0].exitcode
+                    raise RuntimeError(f"index build part {n} ended (exit code {code})") from None
+                if not done:
+                    raise value
+                segments[n] = value
+        return [segments[n] for n in range(len(parts))]
+    finally:
+        for part, results, alive in parts:
+            if part.is_alive():
+                part.terminate()
+            part.join(5)
+            results.close()
+            alive.close()
+
+
+def _write_part(
+    sent: Connection,
+    watched: Connection,
+    folder: str,
+    indexname: str,
+    source: Documents,
+    start: int,
+    stop: int,
+    limitmb: int,
+) -> None:
+    """In a part's process: write the segment and send it back (or what went wrong)."""
+    threading.Thread(target=_leave_with_parent, args=(watched,), daemon=True).start()
+    try:
+        sent.send((True, write_segment(folder, indexname, source.documents(start, stop), limitmb)))
+    # Sent back whatever it is, for the build to raise in the process that asked.
+    except Exception as e:
+        sent.send((False, e))
+
+
+def _leave_with_parent(watched: Connection) -> None:
+    """Ends the process once the building process is gone (its end of the pipe closed)."""
+    with suppress(EOFError, OSError):
+        watched.recv()
+    os._exit(1)
 
 
 def _size(folder: Path) -> int:

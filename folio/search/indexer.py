@@ -21,7 +21,7 @@ from folio.content.entries import Page
 from folio.content.library import Library
 from folio.content.render import Rendered
 from folio.content.signals import content_published
-from folio.search.folder import BuildStats, IndexFolder
+from folio.search.folder import BuildStats, BuildStopped, IndexFolder
 from folio.search.schema import document
 from folio.search.updates import Difference, apply, difference, indexed
 
@@ -174,7 +174,12 @@ class Indexer:
             # Only entries rendered (summary and all) travel: on a cold start that is none.
             rendered = tuple(e for e in catalogue.searchable() if e.summary is not None)
             source = CachedDocuments(cache.path, cache.root, cache.rendering, rendered)
-            stats = self.folder.build(source, procs=BUILD_PROCESSES, progress=progress)
+            stats = self.folder.build(
+                source, procs=BUILD_PROCESSES, progress=progress, stopped=self._stopped
+            )
+        except BuildStopped:
+            log.info("search index build stopped with its process")
+            return None
         except PermissionError as e:
             self._unwritable(e)
             return None
