@@ -156,6 +156,21 @@ class IndexFolder:
             if old.name not in keep:
                 shutil.rmtree(old, ignore_errors=True)
 
+    def sweep_unfinished(self) -> int:
+        """Remove the generations builds left unfinished (a killed process's); how many.
+
+        A build makes its generation live as it ends, so one made after the live one (or
+        any, while none is live) was never finished. Call it holding `build_lock()`.
+        """
+        current = self.current_name()
+        made = _made(current) if current else -1
+        removed = 0
+        for folder in self.path.glob("gen-*"):
+            if folder.name != current and _made(folder.name) > made:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        return removed
+
     def complete(self, name: str) -> bool:
         """Whether a generation's folder is there with a table of contents (a quick look)."""
         try:
@@ -332,6 +347,14 @@ def _leave_with_parent(watched: Connection) -> None:
     with suppress(EOFError, OSError):
         watched.recv()
     os._exit(1)
+
+
+def _made(name: str) -> int:
+    """When a generation was begun, from its name (gen-<ns in hex>-<pid>-v<schema>)."""
+    try:
+        return int(name.split("-")[1], 16)
+    except (IndexError, ValueError):
+        return -1
 
 
 def _size(folder: Path) -> int:

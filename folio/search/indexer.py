@@ -104,6 +104,7 @@ class Indexer:
         self._wake.set()
 
     def _run(self) -> None:
+        self._sweep()
         while not self._stopped.is_set():
             self._wake.wait(HEALTH_INTERVAL)
             self._wake.clear()
@@ -114,6 +115,22 @@ class Indexer:
             # The thread must outlive one bad moment; the next wake tries again.
             except Exception:
                 log.exception("updating the search index failed")
+
+    def _sweep(self) -> None:
+        """Remove what builds killed with their process left (150 MB each at 10k posts)."""
+        try:
+            lock = self.folder.build_lock()
+            if not lock.acquire(blocking=False):
+                return  # `flask index rebuild` is at it: its generation is not unfinished
+        except OSError:
+            return  # not writable: sync says so
+        try:
+            if removed := self.folder.sweep_unfinished():
+                log.info("removed %d unfinished index build(s)", removed)
+        except OSError:
+            log.exception("removing unfinished index builds failed")
+        finally:
+            lock.release()
 
     def sync(self) -> BuildStats | None:
         """Bring the index in line with the catalogue: a build when there is none usable,
@@ -168,6 +185,7 @@ class Indexer:
             self._unwritable(e)
             return None
         try:
+            self.folder.sweep_unfinished()
             self._compared = catalogue = self.library.catalogue()
             # Bodies are read where they are indexed: in the build's own processes.
             cache = self.cache

@@ -104,7 +104,24 @@ def test_the_parts_end_when_the_building_process_is_killed(tmp_path: Path) -> No
         builder.send_signal(signal.SIGKILL)  # as gunicorn ends a worker past its timeout
         builder.wait(10)
         assert wait_gone(pids) == []
+        folder = IndexFolder(tmp_path / "index")
+        assert len(list(folder.path.glob("gen-*"))) == 1  # what the build had written
+        assert folder.sweep_unfinished() == 1
+        assert not list(folder.path.glob("gen-*"))
     finally:
         if builder.poll() is None:
             builder.kill()
             builder.wait(10)
+
+
+def test_only_generations_begun_after_the_live_one_are_unfinished(tmp_path: Path) -> None:
+    folder = IndexFolder(tmp_path)
+    folder.build([doc(n, filler(n)) for n in range(5)])
+    live = str(folder.current_name())
+    made = int(live.split("-")[1], 16)
+    previous = folder.path / f"gen-{made - 1000:x}-1-v1"  # searchers may still read it
+    unfinished = folder.path / f"gen-{made + 1000:x}-2-{live.rsplit('-', 1)[1]}"
+    previous.mkdir()
+    unfinished.mkdir()
+    assert folder.sweep_unfinished() == 1
+    assert sorted(p.name for p in folder.path.glob("gen-*")) == sorted([live, previous.name])
