@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 
-from flask import Blueprint, current_app, g, render_template, request
+from flask import Blueprint, current_app, g, render_template, request, url_for
 from markupsafe import Markup
 
 from folio.content.catalogue import Catalogue
 from folio.content.entries import Page
 from folio.replies.text import reply_html
 from folio.site import Site
+from folio.web.links import remembered
 
 bp = Blueprint("context", __name__)
 
@@ -44,11 +45,11 @@ def site_context() -> dict[str, object]:
 @bp.app_template_global("tag_cloud")
 def tag_cloud(large: bool = False) -> Markup:
     """The tag cloud, the same on every page until the content changes: rendered once."""
-    return _rendered_cloud(catalogue(), large=large)
+    return _rendered_cloud(catalogue(), request.script_root, large=large)
 
 
-@lru_cache(maxsize=2)
-def _rendered_cloud(current: Catalogue, *, large: bool) -> Markup:
+@lru_cache(maxsize=4)  # by catalogue and the prefix its links start with
+def _rendered_cloud(current: Catalogue, root: str, *, large: bool) -> Markup:
     return Markup(render_template("partials/_tag_cloud.html", cloud=current.cloud, large=large))  # noqa: S704 (our template's output)
 
 
@@ -84,3 +85,4 @@ def monthname(moment: date) -> str:
 
 
 bp.add_app_template_filter(reply_html, "reply_html")
+bp.add_app_template_global(remembered(url_for), "url_for")
