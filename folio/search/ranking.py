@@ -84,6 +84,9 @@ class Ranker:
         self._norms: dict[str, Scores] = {}
         self._ranked: OrderedDict[Plan, Ranked] = OrderedDict()
         self._dates: Scores | None = None
+        #: Each term's weight in the whole index, as related posts look them up (a few
+        #: hundred terms an article, most of them shared with other articles).
+        self.frequencies: dict[tuple[str, bytes], float] = {}
 
     # Matching --------------------------------------------------------------------
 
