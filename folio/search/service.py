@@ -81,8 +81,14 @@ class SiteSearch:
                         self._open(name)
                 elif self._searcher is not None and not self._searcher.up_to_date():
                     # Not Searcher.refresh(): it returns duplicate hits after merges.
+                    # A commit (an edit) moves each term's weight in the index by at most
+                    # one document's: related posts keep the frequencies they looked up,
+                    # or an edited article's first page would look them all up again.
+                    known = self._ranker.frequencies if self._ranker is not None else {}
                     self._close()
                     self._open(name)
+                    if self._ranker is not None:
+                        self._ranker.frequencies = known
             # A generation whose files cannot be opened is damaged or half-deleted: the
             # indexer checks it and rebuilds; meanwhile search says it is unavailable.
             except Exception as e:
