@@ -26,6 +26,10 @@ from folio.search.indexer import Indexer
 
 log = logging.getLogger(__name__)
 
+#: Seconds after a start that found nothing to render before the render processes start
+#: anyway, so that the first edit does not wait for them (they are not needed to serve).
+POOL_WARM_AFTER = 3.0
+
 
 class Role:
     """The lock file whose holder publishes: held until released or the process ends."""
@@ -83,6 +87,7 @@ class Publishing:
         self.indexer = Indexer(index, cache, library)
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
+        self._warmer: threading.Timer | None = None
 
     def start(self, *, follow: bool, leftovers: Iterable[Path] = ()) -> None:
         """Publish what changed since the last run now; then, with `follow`, keep at it.
@@ -111,6 +116,9 @@ class Publishing:
             target=self._follow, args=(feed,), name="publisher", daemon=True
         )
         self._thread.start()
+        self._warmer = threading.Timer(POOL_WARM_AFTER, self._warm_pool)
+        self._warmer.daemon = True
+        self._warmer.start()
 
     def run_once(self) -> None:
         """Publish, render every body and update the index, all in this thread."""
@@ -122,12 +130,24 @@ class Publishing:
     def stop(self) -> None:
         """Stop the threads and the render processes."""
         self._stopped.set()
+        if self._warmer is not None:
+            self._warmer.cancel()
+            self._warmer.join()  # a start under way ends before the pool stops below
+            self._warmer = None
         if self._thread is not None:
             self._thread.join()
             self._thread = None
         self.indexer.stop()
         self.pool.stop()
         self.cache.close()
+
+    def _warm_pool(self) -> None:
+        if not self._stopped.is_set():
+            try:
+                self.pool.start()
+            # Not needed to serve: the publisher tries again when it has a body to render.
+            except Exception:
+                log.exception("the render processes could not start")
 
     def _follow(self, feed: ChangeFeed) -> None:
         try:

@@ -116,6 +116,23 @@ def test_stopping_ends_every_thread_and_process_it_started(make_app: Callable[..
     assert not multiprocessing.active_children()
 
 
+def test_a_restart_with_nothing_to_render_starts_its_renderers_soon_after(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = make_app()
+    settle(first)  # everything published and rendered
+    site_of(first).stop()
+    monkeypatch.setattr("folio.publishing.POOL_WARM_AFTER", 2.0)
+    site = site_of(make_app())
+    site.start()
+    assert site.publishes
+    assert not site.publishing.pool.running  # not needed for the first pages
+    # ...but started soon after, so that the first edit does not wait for it.
+    eventually(lambda: site.publishing.pool.running and multiprocessing.active_children())
+    site.stop()
+    assert not multiprocessing.active_children()
+
+
 def test_temporary_files_of_killed_writes_are_removed_at_start(
     make_app: Callable[..., Flask], tmp_path: Path
 ) -> None:

@@ -165,6 +165,11 @@ class RenderPool:
         self._live = 0  # children started and not yet retired
         self._running = False
 
+    @property
+    def running(self) -> bool:
+        """Whether the pool was started (and not stopped since)."""
+        return self._running
+
     def start(self) -> None:
         """Start the child processes; does nothing if they are running."""
         with self._changed:
