@@ -22,7 +22,7 @@ from folio.content.library import Library
 from folio.content.render import Rendered
 from folio.content.signals import content_published
 from folio.search.folder import BuildStats, BuildStopped, IndexFolder
-from folio.search.schema import document
+from folio.search.schema import document, index_version
 from folio.search.updates import Difference, apply, difference, indexed
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,11 @@ class Indexer:
         self._refused: str | None = None  # why the folder cannot be written, logged once
         self._dirty = True  # content was published since the last comparison
         self._compared: Catalogue | None = None  # the catalogue the index was last compared with
+        #: Each indexed URL's version, as of one commit of one generation (its key): read
+        #: from the index once, then kept up to date with what this indexer writes, so an
+        #: edit does not read 10k versions back (150 ms at 10k posts).
+        self._versions: dict[str, str] = {}
+        self._versions_of: tuple[str, int] | None = None
         #: Syncs run since start (tests watch the thread's progress with it).
         self.attempts = 0
 
@@ -161,16 +166,18 @@ class Indexer:
         except FileNotFoundError:
             return self.rebuild()  # deleted since we looked
         try:
-            with ix.reader() as reader:
-                versions = indexed(reader)
+            versions = self._indexed(ix, name)
             change = difference(catalogue.searchable(), versions)
             texts = self._texts(change.changed)
             # Entries whose bodies are not rendered yet are written when they are.
             change = Difference(tuple(e for e in change.changed if e.url in texts), change.deleted)
             if len(change.changed) > REBUILD_FROM:
                 return self.rebuild()  # in processes of its own, side by side
-            if change:
-                self._apply(ix, change, texts)
+            if change and self._apply(ix, change, texts):
+                for url in change.deleted:
+                    versions.pop(url, None)
+                versions.update((entry.url, index_version(entry)) for entry in change.changed)
+                self._versions_of = (name, ix.latest_generation())
         finally:
             ix.close()
         return None
@@ -232,18 +239,29 @@ class Indexer:
                 texts[entry.url] = body.text
         return texts
 
-    def _apply(self, ix: Any, change: Difference, texts: dict[str, str]) -> None:
+    def _indexed(self, ix: Any, name: str) -> dict[str, str]:
+        """Each indexed URL's version: kept from the last look while no one else wrote."""
+        key = (name, ix.latest_generation())
+        if key != self._versions_of:
+            with ix.reader() as reader:
+                self._versions = indexed(reader)
+            self._versions_of = key
+        return self._versions
+
+    def _apply(self, ix: Any, change: Difference, texts: dict[str, str]) -> bool:
+        """Write a difference; whether it was written."""
         try:
             apply(ix, change, texts)
         except LockError:
             self._wake.set()  # the command line's writer is busy: try again shortly
-            return
+            return False
         except PermissionError as e:
             self._unwritable(e)
-            return
+            return False
         log.info(
             "search index updated: %d changed, %d deleted", len(change.changed), len(change.deleted)
         )
+        return True
 
     def _unwritable(self, error: OSError) -> None:
         reason = f"search index folder {self.folder.path} cannot be written: {error.strerror}"

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 
 from folio.search import updates
+from folio.search.engine import CODEC
 from folio.search.updates import Difference
 from folio.site import Site
 from tests.conftest import eventually, settle, write_file
@@ -147,3 +148,21 @@ def test_the_index_waits_for_a_render_backlog_to_end(
     assert urls(app, "otters") == []  # a start or a checkout is still rendering
     backlog[0] = 0
     eventually(lambda: urls(app, "otters") == ["/posts/otters/"])
+
+
+def test_a_commit_by_another_writer_is_read_back_at_the_next_comparison(
+    app: Flask, content: Path
+) -> None:
+    site = site_of(app)
+    write_file(content, "posts/2025-03-01-herons.md", "title: Herons\ndate: 2025-03-01", "Wade.")
+    eventually(lambda: urls(app, "herons") == ["/posts/herons/"])  # compared once: kept
+    assert "/posts/second-post/" in urls(app, "second")
+    index = site.index.open(str(site.index.current_name()))
+    writer = index.writer(codec=CODEC)
+    writer.delete_by_term("url", "/posts/second-post/")
+    writer.commit()  # not this indexer's: the versions it keeps are no longer the index's
+    index.close()
+    assert urls(app, "second") == []
+    write_file(content, "posts/2025-04-01-otters.md", "title: Otters\ndate: 2025-04-01", "Swim.")
+    eventually(lambda: urls(app, "otters") == ["/posts/otters/"])
+    eventually(lambda: "/posts/second-post/" in urls(app, "second"))
