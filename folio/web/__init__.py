@@ -16,6 +16,7 @@ from folio.web import (
     replies,
     search,
 )
+from folio.web.links import remember_links
 
 
 def register(app: Flask) -> None:
@@ -24,6 +25,7 @@ def register(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.register(app)
+    remember_links(app)  # after the blueprints: their templates' url_for is Flask's until then
     # Run in reverse order: validators are made from the page as rendered, before
     # Flask-Compress (registered earlier) compresses it and marks its ETag.
     app.after_request(headers.security_headers)

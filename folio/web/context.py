@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 
-from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask import Blueprint, current_app, g, render_template, request
 from markupsafe import Markup
 
 from folio.content.catalogue import Catalogue
 from folio.content.entries import Page
 from folio.replies.text import reply_html
 from folio.site import Site
-from folio.web.links import remembered
 
 bp = Blueprint("context", __name__)
 
@@ -85,4 +84,3 @@ def monthname(moment: date) -> str:
 
 
 bp.add_app_template_filter(reply_html, "reply_html")
-bp.add_app_template_global(remembered(url_for), "url_for")

@@ -9,7 +9,6 @@ ETag/Last-Modified for everything.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from wsgiref.headers import Headers
 
 from flask import Flask
@@ -17,7 +16,6 @@ from flask_static_digest import FlaskStaticDigest
 from whitenoise import WhiteNoise
 
 from folio.web.headers import SECURITY_HEADERS
-from folio.web.links import remembered
 
 #: Flask-Static-Digest's names: `site-<md5>.css`.
 FINGERPRINTED = r"-[0-9a-f]{32}\.\w+$"
@@ -28,8 +26,6 @@ PLAIN_MAX_AGE = 3600
 def serve_static(app: Flask) -> None:
     """Put WhiteNoise in front of the app for /static/ and fingerprint static URLs."""
     FlaskStaticDigest(app)
-    digest_url: Callable[..., str] = app.jinja_env.globals["static_url_for"]  # type: ignore[assignment]
-    app.jinja_env.globals["static_url_for"] = remembered(digest_url)
     app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
         app.wsgi_app,
         root=app.static_folder,
