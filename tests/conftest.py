@@ -28,6 +28,12 @@ def write_file(root: Path, name: str, front: str = "", body: str = "") -> Path:
     return path
 
 
+def write_posts(root: Path, count: int, body: str = "") -> None:
+    """Write `count` posts p0, p1, ... dated 2024-01-01 (a backlog, a checkout)."""
+    for n in range(count):
+        write_file(root, f"posts/2024-01-01-p{n}.md", f"title: P{n}\ndate: 2024-01-01", body)
+
+
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
     """A small site: settings, about page, three posts, a draft, a scheduled post, a page."""

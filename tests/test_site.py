@@ -16,7 +16,7 @@ from folio.content.cache import Outcome
 from folio.content.publisher import Publisher
 from folio.publishing import Publishing
 from folio.site import Site
-from tests.conftest import eventually, settle, write_file
+from tests.conftest import eventually, settle, write_file, write_posts
 
 HOSTILE = {
     "posts/feb30.md": "---\ntitle: Leap\ndate: 2024-02-30\n---\nBody.\n",
@@ -192,8 +192,7 @@ def test_without_watching_every_worker_still_follows_the_index_and_take_over(
 def test_stopping_ends_a_render_backlog_between_two_bodies(
     make_app: Callable[..., Flask], content: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for n in range(60):
-        write_file(content, f"posts/2024-01-01-p{n}.md", f"title: P{n}\ndate: 2024-01-01", "x")
+    write_posts(content, 60, "x")
     real_render = Publisher._render
 
     def slow_render(self: Publisher, path: str, entry_version: str) -> Outcome:

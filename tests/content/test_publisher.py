@@ -18,7 +18,7 @@ from folio.content.cache import ContentCache
 from folio.content.library import Library
 from folio.content.publisher import READ_IN_PARALLEL, Publisher, Settings
 from folio.content.signals import content_published
-from tests.conftest import write_file
+from tests.conftest import write_file, write_posts
 
 
 def touch_later(path: Path) -> None:
@@ -234,8 +234,7 @@ def test_a_worker_follows_a_cache_file_the_publisher_replaced(
 def test_a_request_for_a_body_no_file_has_does_not_slow_the_backlog(
     pipeline: Pipeline, content: Path
 ) -> None:
-    for n in range(120):
-        write_file(content, f"posts/2024-01-01-p{n}.md", f"title: P{n}\ndate: 2024-01-01", "x")
+    write_posts(content, 120, "x")
     pipeline.publisher.publish()
     pipeline.cache.want(str(content / "posts/deleted-since.md"))  # asked, then gone
     sent: list[int] = []
@@ -311,8 +310,7 @@ def test_many_files_are_read_in_the_render_processes_as_they_would_be_here(
 def test_a_batch_a_render_process_cannot_read_is_read_here(
     pipeline: Pipeline, content: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for n in range(READ_IN_PARALLEL):
-        write_file(content, f"posts/2024-01-01-p{n}.md", f"title: P{n}\ndate: 2024-01-01")
+    write_posts(content, READ_IN_PARALLEL)
 
     def refused(job: Job, expected: type) -> object:
         raise RenderRefused("the renderer process died: Killed")
@@ -376,8 +374,7 @@ def test_publishing_named_paths_looks_at_those_files_only(
 def test_a_backlog_is_published_in_a_few_generations_not_one_per_body(
     pipeline: Pipeline, content: Path
 ) -> None:
-    for n in range(60):
-        write_file(content, f"posts/2024-01-01-p{n}.md", f"title: P{n}\ndate: 2024-01-01", "x")
+    write_posts(content, 60, "x")
     pipeline.publisher.publish()
     before = pipeline.cache.generation()
     assert pipeline.publisher.render_pending() == 67
