@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
+from typing import NamedTuple
 
 from folio.content.database import CacheUnavailable, Database
 from folio.content.entries import Kind, Page, Reading, read_entry
@@ -56,13 +57,14 @@ _REFUSED_SQL = (
 )
 
 
-@dataclass(frozen=True)
-class Row:
-    """One file as the cache holds it: a tombstone has no fingerprint."""
+class Row(NamedTuple):
+    """One file as the cache holds it: its entry (None when unusable or gone) and problems;
+    a tombstone has no fingerprint. A tuple: a worker's start makes one per file."""
 
     path: str
     fingerprint: str
-    reading: Reading
+    entry: Page | None
+    problems: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -259,7 +261,12 @@ class ContentCache:
             if db.in_transaction:
                 db.execute("COMMIT")
         found_rows = [
-            Row(path, fingerprint, Reading(_load(entry), tuple(filter(None, problems.split("\n")))))
+            Row(
+                path,
+                fingerprint,
+                load_entry(entry) if entry is not None else None,
+                tuple(filter(None, problems.split("\n"))) if problems else (),
+            )
             for path, fingerprint, entry, problems in rows
         ]
         return position, found_rows, afresh
@@ -318,7 +325,3 @@ def read_records(files: list[tuple[str, Kind, str]], zone: tzinfo, max_bytes: in
 
 def _entry_text(entry: Page | None) -> str | None:
     return dump_entry(entry) if entry is not None else None
-
-
-def _load(text: str | None) -> Page | None:
-    return load_entry(text) if text is not None else None

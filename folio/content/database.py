@@ -6,6 +6,7 @@ content folder is emptied: the cache only ever costs a full read, never a start.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import logging
 import sqlite3
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 #: The tables' layout; another layout is dropped and read again from the files.
 SCHEMA = 3
 _PACKAGE = Path(__file__).resolve().parent
+_PACKAGE_NAME = "folio.content"
 #: The tables of another layout, dropped before `_TABLES` makes ours.
 _DROP = """
 DROP VIEW IF EXISTS unrendered; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS bodies;
@@ -42,15 +44,46 @@ CREATE TABLE IF NOT EXISTS pending (path TEXT PRIMARY KEY, version TEXT NOT NULL
 """
 
 
+#: The modules that decide what the cache holds: how a file is fingerprinted (sources),
+#: read and rendered, and stored (cache). With every module of ours they import, they
+#: make the code's part of the cache's version; another module of the package (how
+#: workers list, follow or publish) can change without costing a full read and render.
+_STORING = ("cache.py", "sources.py")
+
+
 @cache
 def code_version() -> str:
     """Changes whenever the code or libraries that read and render a file change."""
     digest = hashlib.sha256(str(SCHEMA).encode())
-    for module in sorted(_PACKAGE.glob("*.py")):
+    for module in stored_by():
         digest.update(module.name.encode() + module.read_bytes())
     for library in ("Markdown", "Pygments", "python-frontmatter", "PyYAML", "nh3"):
         digest.update(version(library).encode())
     return digest.hexdigest()[:16]
+
+
+def stored_by() -> list[Path]:
+    """`_STORING` and the modules of this package they import, directly or not, by name."""
+    found: set[Path] = set()
+    todo = [_PACKAGE / name for name in _STORING]
+    while todo:
+        module = todo.pop()
+        if module in found:
+            continue
+        found.add(module)
+        for node in ast.walk(ast.parse(module.read_bytes())):
+            if isinstance(node, ast.ImportFrom) and node.module == _PACKAGE_NAME:
+                todo += [_PACKAGE / f"{alias.name}.py" for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                todo += _ours(node.module)
+            elif isinstance(node, ast.Import):
+                todo += [path for alias in node.names for path in _ours(alias.name)]
+    return sorted(path for path in found if path.is_file())
+
+
+def _ours(dotted: str) -> list[Path]:
+    package, _, name = dotted.rpartition(".")
+    return [_PACKAGE / f"{name}.py"] if package == _PACKAGE_NAME else []
 
 
 class CacheUnavailable(Exception):

@@ -84,14 +84,14 @@ class Library:
             swaps: list[tuple[Page, Page]] | None = None if moves else []
             for row in rows:
                 old = self._entries.get(row.path)
-                if row.reading.entry is None:
+                if row.entry is None:
                     self._entries.pop(row.path, None)
                     swaps = None
                 else:
                     name = relative_name(row.path, self.cache.root)
-                    self._entries[row.path] = (name, row.reading.entry)
+                    self._entries[row.path] = (name, row.entry)
                     if swaps is not None and old is not None:
-                        swaps.append((old[1], row.reading.entry))
+                        swaps.append((old[1], row.entry))
                     else:
                         swaps = None
             # An edit that moves nothing (text, title, summary) swaps entries in place.
