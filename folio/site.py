@@ -27,8 +27,9 @@ from folio.search.service import SiteSearch
 
 log = logging.getLogger(__name__)
 
-#: How often a worker looks for newly published content and index commits.
-FOLLOW_INTERVAL = 0.05
+#: How often a worker looks for newly published content and index commits: a look is
+#: ~0.14 ms of CPU at 10k posts (0.7% of a core), and an edit shows in 10 ms on average.
+FOLLOW_INTERVAL = 0.02
 #: How often a worker that does not publish tries to take the role over.
 TAKE_OVER_INTERVAL = 1.0
 #: How long a starting worker waits for the publisher's first write.

@@ -76,6 +76,11 @@ class Catalogue:
         }
         if about is not None:
             self._by_url["/about/"] = about
+        #: Where this catalogue comes from: a token of the assembled catalogue it was edited
+        #: from (not that catalogue, which it would keep alive) and the URLs swapped since,
+        #: so that whoever compared that one compares only these (see `replaced`).
+        self.origin = object()
+        self.edited: frozenset[str] = frozenset()
         future = [post.date for post in posts if post.date > now]
         #: When the next scheduled post goes live, so the catalogue is rebuilt then.
         self.next_publication: datetime | None = min(future, default=None)
@@ -105,6 +110,7 @@ class Catalogue:
         if not swaps:
             return self
         fresh = copy(self)
+        fresh.edited = self.edited | swaps.keys()
         if "modified" in self.__dict__:  # known: the edits can only add later moments
             stamps = [self.modified, *(new.modified for new in swaps.values())]
             fresh.__dict__["modified"] = max(filter(None, stamps), default=None)
@@ -144,9 +150,11 @@ class Catalogue:
         """The visible post or page at this URL."""
         return self._by_url.get(url)
 
-    def searchable(self) -> list[Page]:
-        """What the search index holds: visible posts and pages, never drafts."""
-        return [entry for entry in self._by_url.values() if not getattr(entry, "draft", False)]
+    def searchable(self, urls: Iterable[str] | None = None) -> list[Page]:
+        """What the search index holds: visible posts and pages, never drafts (of those at
+        `urls` only, when given)."""
+        entries = self._by_url.values() if urls is None else map(self._by_url.get, urls)
+        return [entry for entry in entries if entry and not getattr(entry, "draft", False)]
 
     @cached_property
     def searchable_count(self) -> int:

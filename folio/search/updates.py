@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from whoosh.index import FileIndex
-from whoosh.reading import IndexReader
+from whoosh.reading import IndexReader, SegmentReader
 
 from folio.content.entries import Page
 from folio.search.engine import CODEC
 from folio.search.schema import document, index_version
+
+#: A segment with fewer documents than this, or than this share of the largest one's,
+#: came from edits (a build writes at least 500 documents a part).
+SMALL_DOCS = 100
+SMALL_SHARE = 0.1
+#: Small segments are merged once there are this many (each costs every query a lookup).
+MERGED_FROM = 3
 
 
 @dataclass(frozen=True)
@@ -27,11 +35,16 @@ class Difference:
         return len(self.changed) + len(self.deleted)
 
 
-def difference(entries: Iterable[Page], indexed: dict[str, str]) -> Difference:
-    """Compare versions with what the index holds, without reading any file."""
+def difference(
+    entries: Iterable[Page], indexed: dict[str, str], deleted: tuple[str, ...] | None = None
+) -> Difference:
+    """Compare versions with what the index holds, without reading any file. Indexed URLs
+    missing from `entries` are deleted, unless `deleted` says which are (entries that are
+    only some of the site's)."""
     wanted = {entry.url: entry for entry in entries}
     changed = tuple(e for url, e in wanted.items() if indexed.get(url) != index_version(e))
-    deleted = tuple(sorted(indexed.keys() - wanted.keys()))
+    if deleted is None:
+        deleted = tuple(sorted(indexed.keys() - wanted.keys()))
     return Difference(changed, deleted)
 
 
@@ -72,4 +85,34 @@ def apply(ix: FileIndex, change: Difference, texts: Mapping[str, str]) -> None:
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()  # merges only small segments, never the whole index
+    # Never a merge here: Whoosh's small-segment merge made one edit in a few wait 200 ms
+    # more to be searchable. The segments edits leave are merged when idle (`tidy`).
+    writer.commit(merge=False)
+
+
+def tidy(ix: FileIndex) -> int:
+    """Merge the small segments that edits left (one each) into one, leaving a build's
+    parts alone; returns how many were merged. Raises LockError if another writer is busy."""
+    merged = 0
+
+    def small_ones(writer: Any, segments: list[Any]) -> list[Any]:
+        nonlocal merged
+        largest = max((segment.doc_count_all() for segment in segments), default=0)
+        bound = max(SMALL_DOCS, largest * SMALL_SHARE)
+        small = [s for s in segments if s.doc_count_all() < bound]
+        if len(small) < MERGED_FROM:
+            return segments
+        for segment in small:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+        merged = len(small)
+        return [s for s in segments if s not in small]
+
+    writer = ix.writer(codec=CODEC)
+    try:
+        writer.commit(mergetype=small_ones)
+    except BaseException:
+        writer.cancel()
+        raise
+    return merged

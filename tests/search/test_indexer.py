@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
+from whoosh.index import LockError
 
+from folio.content.entries import Page
 from folio.search import updates
 from folio.search.engine import CODEC
 from folio.search.updates import Difference
@@ -166,3 +169,74 @@ def test_a_commit_by_another_writer_is_read_back_at_the_next_comparison(
     write_file(content, "posts/2025-04-01-otters.md", "title: Otters\ndate: 2025-04-01", "Swim.")
     eventually(lambda: urls(app, "otters") == ["/posts/otters/"])
     eventually(lambda: "/posts/second-post/" in urls(app, "second"))
+
+
+def test_an_edit_is_compared_at_its_own_address_not_at_every_entry(
+    app: Flask, content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compared: list[int] = []
+    real = updates.difference
+
+    def recording(entries: list[Page], *args: Any) -> Difference:
+        compared.append(len(entries))
+        return real(entries, *args)
+
+    monkeypatch.setattr("folio.search.indexer.difference", recording)
+    path = content / "posts/2025-02-20-second-post.md"
+    path.write_text(path.read_text().replace("Second body text.", "Now about kayaks."))
+    eventually(lambda: urls(app, "kayaks") == ["/posts/second-post/"])
+    path.write_text(path.read_text().replace("kayaks", "canoes"))
+    eventually(lambda: urls(app, "canoes") == ["/posts/second-post/"])
+    assert urls(app, "kayaks") == []
+    # The first comparison after start looks at every entry; an edit that moves nothing in
+    # the catalogue (its text) only at the edited one.
+    assert compared and max(compared[1:], default=1) == 1
+    edits = len(compared)
+    write_file(content, "posts/2025-04-01-otters.md", "title: Otters\ndate: 2025-04-01", "Swim.")
+    eventually(lambda: urls(app, "otters") == ["/posts/otters/"])
+    assert 6 in compared[edits:]  # a new post moves the catalogue: every entry is compared
+
+
+def test_a_write_a_busy_writer_refused_is_tried_again(
+    app: Flask, content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refusals = [LockError("the command line's writer")]
+    real_apply = updates.apply
+
+    def busy_once(ix: Any, change: Difference, texts: Mapping[str, str]) -> None:
+        if refusals:
+            raise refusals.pop()
+        real_apply(ix, change, texts)
+
+    monkeypatch.setattr("folio.search.indexer.apply", busy_once)
+    path = content / "posts/2025-02-20-second-post.md"
+    path.write_text(path.read_text().replace("Second body text.", "Now about kayaks."))
+    eventually(lambda: urls(app, "kayaks") == ["/posts/second-post/"])
+    assert not refusals
+
+
+def test_the_segments_edits_leave_are_merged_when_idle(
+    app: Flask, content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = site_of(app)
+
+    def segments() -> int:
+        index = site.index.open(str(site.index.current_name()))
+        try:
+            with index.reader() as reader:
+                return len(reader.leaf_readers())
+        finally:
+            index.close()
+
+    before = segments()
+    path = content / "posts/2025-02-20-second-post.md"
+    for word in ("kayaks", "canoes", "rafts"):
+        path.write_text(path.read_text().replace("Second body text.", f"About {word}."))
+        eventually(lambda: urls(app, word) == ["/posts/second-post/"])  # noqa: B023
+        path.write_text(path.read_text().replace(f"About {word}.", "Second body text."))
+        eventually(lambda: urls(app, word) == [])  # noqa: B023
+    assert segments() >= before + 3  # one commit per edit, none merged meanwhile
+    monkeypatch.setattr("folio.search.indexer.TIDY_AFTER", 0.0)
+    eventually(lambda: segments() == 1)  # the indexer's next quiet look merges them
+    assert urls(app, "second") == ["/posts/second-post/"]
+    assert urls(app, "telephone") == ["/contact/"]
