@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 #: Seconds after a start that found nothing to render before the render processes start
 #: anyway, so that the first edit does not wait for them (they are not needed to serve).
-POOL_WARM_AFTER = 3.0
+POOL_WARM_AFTER = 1.0
 
 
 class Role:

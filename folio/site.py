@@ -98,10 +98,12 @@ class Site:
             self._follower.start()
             atexit.register(self.stop)
 
-    def refresh(self) -> None:
-        """Take in published content and index commits now."""
+    def refresh(self, *, wait: bool = True) -> None:
+        """Take in published content and index commits now (without `wait`, index commits
+        only if no request is searching: the follower's way, so that content is never late
+        behind a search)."""
         self.library.refresh()
-        self.search.refresh()
+        self.search.refresh(wait=wait)
 
     def stop(self) -> None:
         """Stop every thread this site started, and give up the publisher's role."""
@@ -159,7 +161,7 @@ class Site:
         next_try = time.monotonic() + TAKE_OVER_INTERVAL
         while not self._stopped.wait(FOLLOW_INTERVAL):
             try:
-                self.refresh()
+                self.refresh(wait=False)
                 if not self.publishes and time.monotonic() >= next_try:
                     next_try = time.monotonic() + TAKE_OVER_INTERVAL
                     self._take_role()  # the publishing process ended: take over

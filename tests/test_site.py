@@ -235,3 +235,23 @@ def test_a_new_timezone_moves_the_dates_search_shows(app: Flask, content: Path) 
     zone = site_of(app).library.catalogue
     eventually(lambda: zone().site.timezone.key == "Pacific/Kiritimati" and shown() == "2025-03-30")
     assert site_of(app).search.status(zone()).stale.changed == ()
+
+
+def test_a_worker_follows_content_while_a_request_is_searching(
+    make_app: Callable[..., Flask], content: Path
+) -> None:
+    """A search holds the worker's searcher (an article's first related posts can take a few
+    hundred ms at 10k posts); the content it follows meanwhile is not late behind it."""
+    first, second = make_app(), make_app()
+    settle(first)
+    worker = site_of(second)
+    worker.start()
+    assert not worker.publishes
+    with worker.search._lock:  # a request in the middle of a search
+        path = content / "posts/2025-02-20-second-post.md"
+        path.write_text(path.read_text().replace("title: Second post", "title: Kayaks"))
+        eventually(
+            lambda: getattr(worker.library.catalogue().post("second-post"), "title", "") == "Kayaks"
+        )
+    client = second.test_client()
+    eventually(lambda: "second-post" in client.get("/search.json?q=kayaks").get_data(as_text=True))

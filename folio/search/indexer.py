@@ -92,8 +92,9 @@ class Indexer:
         #: edit does not read 10k versions back (150 ms at 10k posts).
         self._versions: dict[str, str] = {}
         self._versions_of: tuple[str, int] | None = None
-        #: When this indexer last wrote an edit (its segment is merged when idle).
-        self._edited_at: float | None = None
+        #: When this indexer last wrote an edit (its segment is merged when idle); its start
+        #: counts as one, for what an earlier publisher left.
+        self._edited_at: float | None = time.monotonic()
         #: Syncs run since start (tests watch the thread's progress with it).
         self.attempts = 0
 

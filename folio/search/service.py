@@ -70,34 +70,39 @@ class SiteSearch:
         """Whether searches can be answered now."""
         return self._ranker is not None
 
-    def refresh(self) -> None:
-        """Open the live generation, or reopen after a commit; never raises."""
+    def refresh(self, *, wait: bool = True) -> None:
+        """Open the live generation, or reopen after a commit; never raises. Without `wait`,
+        nothing while a request is searching (the follower looks again shortly, and the
+        content it follows meanwhile must not wait behind a search)."""
         name = self.folder.current_name()
-        with self._lock:
-            try:
-                if name is None or name != self._generation:
-                    self._close()
-                    if name is not None and self._may_try(name):
-                        self._open(name)
-                elif self._searcher is not None and not self._searcher.up_to_date():
-                    # Not Searcher.refresh(): it returns duplicate hits after merges.
-                    # A commit (an edit) moves each term's weight in the index by at most
-                    # one document's: related posts keep the frequencies they looked up,
-                    # or an edited article's first page would look them all up again.
-                    known = self._ranker.frequencies if self._ranker is not None else {}
-                    self._close()
-                    self._open(name)
-                    if self._ranker is not None:
-                        self._ranker.frequencies = known
-            # A generation whose files cannot be opened is damaged or half-deleted: the
-            # indexer checks it and rebuilds; meanwhile search says it is unavailable.
-            except Exception as e:
+        if not self._lock.acquire(blocking=wait):
+            return
+        try:
+            if name is None or name != self._generation:
                 self._close()
-                if name != self._failed:
-                    log.error("search index %s cannot be opened (%s): reported", name, e)
-                self._failed, self._failed_at = name, time.monotonic()
-                if name is not None:
-                    self.folder.report(name)
+                if name is not None and self._may_try(name):
+                    self._open(name)
+            elif self._searcher is not None and not self._searcher.up_to_date():
+                # Not Searcher.refresh(): it returns duplicate hits after merges.
+                # A commit (an edit) moves each term's weight in the index by at most
+                # one document's: related posts keep the frequencies they looked up,
+                # or an edited article's first page would look them all up again.
+                known = self._ranker.frequencies if self._ranker is not None else {}
+                self._close()
+                self._open(name)
+                if self._ranker is not None:
+                    self._ranker.frequencies = known
+        # A generation whose files cannot be opened is damaged or half-deleted: the
+        # indexer checks it and rebuilds; meanwhile search says it is unavailable.
+        except Exception as e:
+            self._close()
+            if name != self._failed:
+                log.error("search index %s cannot be opened (%s): reported", name, e)
+            self._failed, self._failed_at = name, time.monotonic()
+            if name is not None:
+                self.folder.report(name)
+        finally:
+            self._lock.release()
 
     def _may_try(self, name: str) -> bool:
         """A generation that failed to open is tried again only after a pause."""

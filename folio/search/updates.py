@@ -92,22 +92,28 @@ def apply(ix: FileIndex, change: Difference, texts: Mapping[str, str]) -> None:
 
 def tidy(ix: FileIndex) -> int:
     """Merge the small segments that edits left (one each) into one, leaving a build's
-    parts alone; returns how many were merged. Raises LockError if another writer is busy."""
+    parts alone; returns how many were merged. Raises LockError if another writer is busy.
+
+    Nothing is written (no commit that would make every worker reopen its searcher) while
+    there are too few to merge.
+    """
+    with ix.reader() as reader:
+        sizes = [leaf.doc_count_all() for leaf, _ in reader.leaf_readers()]
+    if len(_small(sizes)) < MERGED_FROM:
+        return 0
     merged = 0
 
     def small_ones(writer: Any, segments: list[Any]) -> list[Any]:
         nonlocal merged
-        largest = max((segment.doc_count_all() for segment in segments), default=0)
-        bound = max(SMALL_DOCS, largest * SMALL_SHARE)
-        small = [s for s in segments if s.doc_count_all() < bound]
+        small = set(_small([segment.doc_count_all() for segment in segments]))
         if len(small) < MERGED_FROM:
-            return segments
-        for segment in small:
-            reader = SegmentReader(writer.storage, writer.schema, segment)
+            return list(segments)
+        for i in sorted(small):
+            reader = SegmentReader(writer.storage, writer.schema, segments[i])
             writer.add_reader(reader)
             reader.close()
         merged = len(small)
-        return [s for s in segments if s not in small]
+        return [segment for i, segment in enumerate(segments) if i not in small]
 
     writer = ix.writer(codec=CODEC)
     try:
@@ -116,3 +122,9 @@ def tidy(ix: FileIndex) -> int:
         writer.cancel()
         raise
     return merged
+
+
+def _small(sizes: list[int]) -> list[int]:
+    """Which of these segment sizes (documents, deleted ones included) came from edits."""
+    bound = max(SMALL_DOCS, max(sizes, default=0) * SMALL_SHARE)
+    return [i for i, size in enumerate(sizes) if size < bound]
