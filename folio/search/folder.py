@@ -14,7 +14,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -97,6 +97,19 @@ class IndexFolder:
         """Held while a full build runs, so two processes never build at once."""
         self.path.mkdir(parents=True, exist_ok=True)
         return FileLock(str(self.path / "BUILD.lock"))
+
+    @contextmanager
+    def building(self) -> Iterator[bool]:
+        """The build lock if no other process holds it, never waiting: yields whether it
+        is ours. Raises OSError when the folder cannot be written."""
+        lock = self.build_lock()
+        if not lock.acquire(blocking=False):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            lock.release()
 
     def build(
         self,

@@ -161,18 +161,16 @@ class Indexer:
     def _sweep(self) -> None:
         """Remove what builds killed with their process left (150 MB each at 10k posts)."""
         try:
-            lock = self.folder.build_lock()
-            if not lock.acquire(blocking=False):
-                return  # `flask index rebuild` is at it: its generation is not unfinished
-        except OSError:
+            # Not while `flask index rebuild` is at it: its generation is not unfinished.
+            with self.folder.building() as ours:
+                removed = self.folder.sweep_unfinished() if ours else 0
+        except PermissionError:
             return  # not writable: sync says so
-        try:
-            if removed := self.folder.sweep_unfinished():
-                log.info("removed %d unfinished index build(s)", removed)
-        except OSError:
-            log.exception("removing unfinished index builds failed")
-        finally:
-            lock.release()
+        except OSError as e:
+            log.warning("unfinished index builds cannot be removed: %s", e)
+            return
+        if removed:
+            log.info("removed %d unfinished index build(s)", removed)
 
     def sync(self) -> BuildStats | None:
         """Bring the index in line with the catalogue: a build when there is none usable,
@@ -242,31 +240,25 @@ class Indexer:
     def rebuild(self, progress: Callable[[int], None] | None = None) -> BuildStats | None:
         """Build a new generation from every indexable entry and make it live."""
         try:
-            lock = self.folder.build_lock()
-            if not lock.acquire(blocking=False):
-                return None  # `flask index rebuild` is at it
-        except PermissionError as e:
-            self._unwritable(e)
-            return None
-        try:
-            self.folder.sweep_unfinished()
-            self._compared = catalogue = self.library.catalogue()
-            # Bodies are read where they are indexed: in the build's own processes.
-            cache = self.cache
-            # Only entries rendered (summary and all) travel: on a cold start that is none.
-            rendered = tuple(e for e in catalogue.searchable() if e.summary is not None)
-            source = CachedDocuments(cache.path, cache.root, cache.rendering, rendered)
-            stats = self.folder.build(
-                source, procs=BUILD_PROCESSES, progress=progress, stopped=self._stopped
-            )
+            with self.folder.building() as ours:
+                if not ours:
+                    return None  # `flask index rebuild` is at it
+                self.folder.sweep_unfinished()
+                self._compared = catalogue = self.library.catalogue()
+                # Bodies are read where they are indexed: in the build's own processes.
+                cache = self.cache
+                # Only entries rendered (summary and all) travel: on a cold start, none.
+                rendered = tuple(e for e in catalogue.searchable() if e.summary is not None)
+                source = CachedDocuments(cache.path, cache.root, cache.rendering, rendered)
+                stats = self.folder.build(
+                    source, procs=BUILD_PROCESSES, progress=progress, stopped=self._stopped
+                )
         except BuildStopped:
             log.info("search index build stopped with its process")
             return None
         except PermissionError as e:
             self._unwritable(e)
             return None
-        finally:
-            lock.release()
         self._refused = None
         self.folder.clear_suspicion()
         log.info("search index built: %d documents in %.1f s", stats.documents, stats.seconds)
