@@ -212,11 +212,13 @@ class ContentCache:
             db.execute("UPDATE info SET value = ? WHERE key = 'generation'", (generation,))
         return generation
 
-    def unrendered(self) -> list[tuple[str, str]]:
-        """(path, version) of every readable file without a body of its version; wanted first."""
+    def unrendered(self, limit: int = -1) -> list[tuple[str, str]]:
+        """(path, version) of readable files without a body of their version, wanted first:
+        every one, or the first `limit`."""
         found = self._db().execute(
             "SELECT u.path, u.version, w.path IS NOT NULL AS asked FROM pending u "
-            "LEFT JOIN wanted w ON w.path = u.path ORDER BY asked DESC, u.path"
+            "LEFT JOIN wanted w ON w.path = u.path ORDER BY asked DESC, u.path LIMIT ?",
+            (limit,),
         )
         return [(path, entry_version) for path, entry_version, _ in found.fetchall()]
 

@@ -110,6 +110,10 @@ class Database:
             db = None
         if db is None:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            # The cache can always be read again from the files: a commit need not wait for
+            # the disk (in WAL mode the file stays whole whatever happens; a power cut can
+            # only lose the last commits, which the next start reads again).
+            db.execute("PRAGMA synchronous=NORMAL")
             self._local.db, self._local.inode = db, inode
         return db
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Collection, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
@@ -129,33 +130,37 @@ class Publisher:
     def render_pending(self, interrupted: Callable[[], bool] = lambda: False) -> int:
         """Render every body not yet rendered at its file's version, asked-for ones first.
 
-        Stops early, between two bodies, when `interrupted` says so (the content changed
-        again, or the process is stopping).
+        Each render process is given the next body as soon as it is done with one (not in
+        lockstep with the others), and each body is stored as soon as it is rendered.
+        Stops early, after the bodies in hand, when `interrupted` says so (the content
+        changed again, or the process is stopping).
         """
         done, stop = 0, False
-        # As many bodies at once as the pool has render processes; stored from here.
         width = self.pool.processes
         with ThreadPoolExecutor(width, thread_name_prefix="render") as threads:
             while not stop:
                 self.cache.forget_stale_wanted()  # asked for a version or a file gone since
-                if not (pending := self.cache.unrendered()[:RENDER_BATCH]):
+                if not (pending := deque(self.cache.unrendered(RENDER_BATCH))):
                     break
                 self.pool.start()  # does nothing once started
                 rendered: list[Outcome] = []
                 published = time.monotonic()
-                for first in range(0, len(pending), width):
-                    if stop := interrupted():
-                        break
-                    chunk = pending[first : first + width]
-                    outcomes = list(threads.map(lambda item: self._render(*item), chunk))
+                working: set[Future[Outcome]] = set()
+                while pending or working:
+                    while pending and len(working) < width and not stop:
+                        working.add(threads.submit(self._render, *pending.popleft()))
+                    finished, working = wait(working, return_when=FIRST_COMPLETED)
+                    outcomes = [future.result() for future in finished]
                     self._store(outcomes)  # a waiting visitor's body is served from now on
                     rendered += outcomes
-                    done += len(chunk)
+                    done += len(outcomes)
                     if time.monotonic() - published >= PUBLISH_EVERY:
                         self._publish_rendered(rendered)
                         rendered, published = [], time.monotonic()
-                    if self.cache.wanted():
-                        break  # a visitor waits for another body: start again from it
+                    # A visitor waits for another body: start again from it.
+                    stop = stop or interrupted()
+                    if stop or self.cache.wanted():
+                        pending.clear()
                 self._publish_rendered(rendered)
         return done
 

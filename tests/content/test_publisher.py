@@ -4,6 +4,7 @@ import json
 import os
 import pickle
 import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -429,3 +430,32 @@ def test_the_backlog_counts_files_without_a_body_of_their_version(
     site.write_text(site.read_text().replace("timezone: UTC", "timezone: Asia/Tokyo"))
     pipeline.publisher.publish()  # every file read again, at versions already rendered
     assert pipeline.cache.backlog() == 0
+
+
+def test_a_slow_body_does_not_hold_up_the_other_render_process(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each render process gets the next body as soon as it is done with one: a backlog
+    renders at the speed of both, not in lockstep with the slower of each pair."""
+    stored: list[str] = []
+    slow = str(content / "posts/2025-01-10-first-post.md")
+    real_render, real_store = Publisher._render, Publisher._store
+
+    def render(publisher: Publisher, path: str, version: str) -> Any:
+        if path == slow:
+            time.sleep(1.0)
+        return real_render(publisher, path, version)
+
+    def store(publisher: Publisher, outcomes: list[Any]) -> None:
+        stored.extend(Path(outcome.path).name for outcome in outcomes)
+        real_store(publisher, outcomes)
+
+    monkeypatch.setattr(Publisher, "_render", render)
+    monkeypatch.setattr(Publisher, "_store", store)
+    with RenderPool(processes=2, timeout=5.0) as pool:
+        pipeline = Pipeline(content, tmp_path / "cache" / "content.sqlite", pool)
+        pipeline.publisher.publish()
+        assert pipeline.publisher.render_pending() == 7
+    # The other process rendered every other body while the slow one took its second.
+    assert stored[-1] == "2025-01-10-first-post.md"
+    assert len(stored) == 7
