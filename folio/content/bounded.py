@@ -210,8 +210,12 @@ class RenderPool:
 
     def run(self, job: Job, expected: type[T]) -> T:
         """Run a job in a child within the timeout; RenderRefused when it cannot, or when
-        its result is not of the `expected` type (it is then the job's reason for failing)."""
-        return self._render_once(job, expected)
+        its result is not of the `expected` type (it is then the job's reason for failing).
+        Like a render, tried again on a fresh child when the first one dies."""
+        try:
+            return self._render_once(job, expected)
+        except RendererDied:
+            return self._render_once(job, expected)
 
     def _render_once(self, source: str | Job, expected: type[T]) -> T:
         child = self._take()
