@@ -26,8 +26,8 @@ from folio.search.indexer import Indexer
 
 log = logging.getLogger(__name__)
 
-#: Seconds after a start that found nothing to render before the render processes start
-#: anyway, so that the first edit does not wait for them (they are not needed to serve).
+#: Seconds after a start on published content before the render processes start anyway,
+#: so that the first edit does not wait for them (they are not needed to serve).
 POOL_WARM_AFTER = 1.0
 
 
@@ -105,6 +105,12 @@ class Publishing:
             return
         # Watched before the first look: a change made meanwhile is reported, not missed.
         feed = ChangeFeed(self.publisher.root, self.interval)
+        # With nothing read yet (a cold start) every file's front matter is read in the
+        # render processes: they start while the folder is listed.
+        cold = not self.cache.published()
+        self._warmer = threading.Timer(0.0 if cold else POOL_WARM_AFTER, self._warm_pool)
+        self._warmer.daemon = True
+        self._warmer.start()
         try:
             self.publisher.publish()  # front matter only: the first pages can be served
             self.library.refresh()
@@ -116,9 +122,6 @@ class Publishing:
             target=self._follow, args=(feed,), name="publisher", daemon=True
         )
         self._thread.start()
-        self._warmer = threading.Timer(POOL_WARM_AFTER, self._warm_pool)
-        self._warmer.daemon = True
-        self._warmer.start()
 
     def run_once(self) -> None:
         """Publish, render every body and update the index, all in this thread."""

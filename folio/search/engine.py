@@ -315,6 +315,12 @@ def commit_segments(ix: FileIndex, segments: Sequence[Any]) -> None:
     writer._finish()
 
 
+def segment_sizes(ix: FileIndex) -> list[int]:
+    """Each segment's documents (deleted ones included), in order, from the table of
+    contents alone: no segment file is opened (a commit may be deleting some)."""
+    return [segment.doc_count_all() for segment in ix._segments()]
+
+
 def read(reader: IndexReader, field: str, text: str) -> tuple[Ids, Weights]:
     """Document numbers and weights (frequency times field boost) of one segment's term.
 

@@ -204,12 +204,14 @@ class Indexer:
         try:
             versions = self._indexed(ix, name)
             change = self._difference(catalogue, versions, in_line)
+            # Entries whose bodies are not rendered yet are written when they are. Many
+            # rendered ones make a build, in processes that read the bodies themselves
+            # (reading them here held 100k texts in this worker for the whole build).
+            if sum(e.summary is not None for e in change.changed) > REBUILD_FROM:
+                return self.rebuild()  # in processes of its own, side by side
             texts = self._texts(change.changed)
-            # Entries whose bodies are not rendered yet are written when they are.
             waiting = frozenset(e.url for e in change.changed if e.url not in texts)
             change = Difference(tuple(e for e in change.changed if e.url in texts), change.deleted)
-            if len(change.changed) > REBUILD_FROM:
-                return self.rebuild()  # in processes of its own, side by side
             if change:
                 if not self._apply(ix, change, texts):
                     self._dirty = True  # compared again when tried again

@@ -10,7 +10,7 @@ from whoosh.index import FileIndex
 from whoosh.reading import IndexReader, SegmentReader
 
 from folio.content.entries import Page
-from folio.search.engine import CODEC
+from folio.search.engine import CODEC, segment_sizes
 from folio.search.schema import document, index_version
 
 #: A segment with fewer documents than this, or than this share of the largest one's,
@@ -97,9 +97,7 @@ def tidy(ix: FileIndex) -> int:
     Nothing is written (no commit that would make every worker reopen its searcher) while
     there are too few to merge.
     """
-    with ix.reader() as reader:
-        sizes = [leaf.doc_count_all() for leaf, _ in reader.leaf_readers()]
-    if len(_small(sizes)) < MERGED_FROM:
+    if len(_small(segment_sizes(ix))) < MERGED_FROM:
         return 0
     merged = 0
 

@@ -168,3 +168,18 @@ def test_our_blocks_hold_any_document_numbers_and_weights() -> None:
         read.append((matcher.id(), matcher.weight()))
         matcher.next()
     assert read == list(zip(ids, weights, strict=True))
+
+
+def test_segment_sizes_are_the_readers_segment_sizes(tmp_path: Path) -> None:
+    ix = whoosh_index.create_in(str(tmp_path), make_schema())
+    for first, count in ((0, 5), (5, 1), (6, 2)):
+        writer = ix.writer(codec=postings.CODEC)
+        for n in range(first, first + count):
+            writer.add_document(**doc(n, filler(n)))
+        writer.commit(merge=False)  # each stays a segment of its own
+    writer = ix.writer(codec=postings.CODEC)
+    writer.delete_by_term("url", "/posts/p5/")
+    writer.commit(merge=False)
+    with ix.reader() as reader:
+        expected = [leaf.doc_count_all() for leaf, _ in reader.leaf_readers()]
+    assert postings.segment_sizes(ix) == expected == [5, 1, 2]
