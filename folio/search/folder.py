@@ -371,4 +371,10 @@ def _made(name: str) -> int:
 
 
 def _size(folder: Path) -> int:
-    return sum(f.stat().st_size for f in folder.glob("*") if f.is_file())
+    """Bytes of a generation's files; one a commit deletes meanwhile counts as none."""
+    total = 0
+    for entry in os.scandir(folder):
+        with suppress(FileNotFoundError):
+            if entry.is_file():
+                total += entry.stat().st_size
+    return total

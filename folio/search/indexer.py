@@ -103,6 +103,10 @@ class Indexer:
         content_published.connect(self._published, sender=publisher)
         self._publisher = publisher
         self._thread = threading.Thread(target=self._run, name="search-indexer", daemon=True)
+        # The first comparison at once: the content may have changed while no one
+        # published, and it reads every indexed version (1-2 s at 100k posts), which
+        # an edit made just after a start would otherwise wait for.
+        self._wake.set()
         self._thread.start()
 
     def stop(self) -> None:
