@@ -50,7 +50,6 @@ def load_entry(text: str) -> Page:
     one literal and skips what an entry does not use (no extra keys, no update time).
     """
     data = json.loads(text)
-    updated = data["updated"]
     extra = data["extra"]
     common: dict[str, Any] = {
         "slug": data["slug"],
@@ -61,7 +60,7 @@ def load_entry(text: str) -> Page:
         "version": data["version"],
         "image": data["image"],
         "image_alt": data["image_alt"],
-        "updated": datetime.fromisoformat(updated) if updated else None,
+        "updated": _parse_moment(data["updated"]),
         "extra": _restored(extra) if extra else {},
     }
     if data["kind"] != "post":
