@@ -173,7 +173,8 @@ class IndexFolder:
         """Remove the generations builds left unfinished (a killed process's); how many.
 
         A build makes its generation live as it ends, so one made after the live one (or
-        any, while none is live) was never finished. Call it holding `build_lock()`.
+        any, while none is live) was never finished. Call it holding the build lock
+        (`building()`).
         """
         current = self.current_name()
         made = _made(current) if current else -1
@@ -249,6 +250,11 @@ class Documents(Protocol):
         """The fields of the documents of positions start to stop (some may be left out)."""
         ...
 
+    def part(self, start: int, stop: int) -> Documents:
+        """Positions start to stop as documents of their own: what one build process is
+        sent (not the whole site's, once for each process)."""
+        ...
+
 
 @dataclass(frozen=True)
 class _Listed:
@@ -261,6 +267,9 @@ class _Listed:
 
     def documents(self, start: int, stop: int) -> Iterator[dict[str, object]]:
         return iter(self.items[start:stop])
+
+    def part(self, start: int, stop: int) -> _Listed:
+        return _Listed(self.items[start:stop])
 
 
 def _counted(
@@ -304,7 +313,7 @@ def _in_processes(
         for start, stop in bounds:
             results, sent = context.Pipe(duplex=False)
             watched, alive = context.Pipe(duplex=False)
-            args = (sent, watched, folder, indexname, source, start, stop, limitmb)
+            args = (sent, watched, folder, indexname, source.part(start, stop), limitmb)
             process = context.Process(target=_write_part, args=args, daemon=True)
             process.start()
             sent.close()  # the part's copies are its own; ours must go for EOF to reach it
@@ -341,15 +350,14 @@ def _write_part(
     watched: Connection,
     folder: str,
     indexname: str,
-    source: Documents,
-    start: int,
-    stop: int,
+    part: Documents,
     limitmb: int,
 ) -> None:
     """In a part's process: write the segment and send it back (or what went wrong)."""
     threading.Thread(target=_leave_with_parent, args=(watched,), daemon=True).start()
     try:
-        sent.send((True, write_segment(folder, indexname, source.documents(start, stop), limitmb)))
+        documents = part.documents(0, len(part))
+        sent.send((True, write_segment(folder, indexname, documents, limitmb)))
     # Sent back whatever it is, for the build to raise in the process that asked.
     except Exception as e:
         sent.send((False, e))

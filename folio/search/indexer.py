@@ -10,7 +10,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,9 @@ class CachedDocuments:
                     yield document(entry, body.text)
         finally:
             cache.close()
+
+    def part(self, start: int, stop: int) -> CachedDocuments:
+        return replace(self, entries=self.entries[start:stop])
 
 
 class Indexer:

@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -27,15 +27,19 @@ class Slow:
     marks: str
     count: int = 400
     delay: float = 0.05
+    first: int = 0  # the number of this part's first document
 
     def __len__(self) -> int:
         return self.count
 
     def documents(self, start: int, stop: int) -> Iterator[dict[str, object]]:
         Path(self.marks, str(os.getpid())).touch()
-        for n in range(start, stop):
+        for n in range(self.first + start, self.first + stop):
             time.sleep(self.delay)
             yield doc(n, filler(n))
+
+    def part(self, start: int, stop: int) -> Slow:
+        return replace(self, first=self.first + start, count=stop - start)
 
 
 def part_pids(marks: Path, parts: int, limit: float = 30.0) -> list[int]:
