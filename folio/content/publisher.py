@@ -158,8 +158,9 @@ class Publisher:
                     if time.monotonic() - published >= PUBLISH_EVERY:
                         self._publish_rendered(rendered)
                         rendered, published = [], time.monotonic()
-                    # A visitor waits for another body: start again from it.
                     stop = stop or interrupted()
+                    # Stopping, or a visitor waits for another body (start again from it):
+                    # only the bodies in hand are finished.
                     if stop or self.cache.wanted():
                         pending.clear()
                 self._publish_rendered(rendered)
