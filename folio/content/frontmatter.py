@@ -15,6 +15,7 @@ MAX_DEPTH = 16
 #: libyaml's parser recurses in C: about 50,000 nested brackets crash the process (seen
 #: with PyYAML 6.0.3), 20,000 do not. Real front matter is a few hundred bytes.
 MAX_FRONT_MATTER = 16 * 1024  # python-frontmatter's handler: '---' fences
+READ_CHUNK = 64 * 1024
 
 
 class Unreadable(ValueError):
@@ -22,15 +23,29 @@ class Unreadable(ValueError):
 
 
 def read_text(path: str, max_bytes: int) -> str:
-    """The file's text, refused when larger than max_bytes or not UTF-8."""
-    with open(path, "rb") as f:  # noqa: PTH123 (a hot path: no Path object per file)
-        size = os.fstat(f.fileno()).st_size
-        data = f.read(max_bytes + 1) if size <= max_bytes else b""
-    if size > max_bytes or len(data) > max_bytes:
+    """The file's text, refused when larger than max_bytes or not UTF-8.
+
+    Read with the file's own size rather than `max_bytes` (a buffered read of 1 MB for
+    each 2 KB post allocated and unmapped a megabyte per file: 55 of the 70 µs it cost),
+    and until the end, in case the file grew after it was measured.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        size = os.fstat(fd).st_size
+        chunks: list[bytes] = []
+        got = 0
+        want = min(size, max_bytes) + 1
+        while size <= max_bytes and got <= max_bytes and (chunk := os.read(fd, want)):
+            chunks.append(chunk)
+            got += len(chunk)
+            want = min(READ_CHUNK, max_bytes + 1 - got)  # it grew: read on, bounded
+    finally:
+        os.close(fd)
+    if size > max_bytes or got > max_bytes:
         raise Unreadable(
-            f"file is {max(size, len(data)):,} bytes; the limit is {max_bytes:,} "
-            "(MAX_CONTENT_FILE_BYTES)"
+            f"file is {max(size, got):,} bytes; the limit is {max_bytes:,} (MAX_CONTENT_FILE_BYTES)"
         )
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     try:
         return data.decode("utf-8-sig")  # a byte-order mark is dropped
     except UnicodeDecodeError as e:
