@@ -7,6 +7,8 @@ import os
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from folio.content.plainyaml import quick_load
+
 #: The C loader where libyaml is present: the same safe types, parsed several times faster.
 SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML = YAMLHandler()
@@ -68,7 +70,9 @@ def load_yaml(text: str, what: str) -> object:
     if len(text) > MAX_FRONT_MATTER:
         raise Unreadable(f"{what} is {len(text):,} characters; the limit is 16 KB")
     try:
-        data = yaml.load(text, Loader=SafeLoader) or {}  # noqa: S506 (a safe loader)
+        data = quick_load(text)  # the plainest front matter, as PyYAML would make it
+        if data is None:
+            data = yaml.load(text, Loader=SafeLoader) or {}  # noqa: S506 (a safe loader)
     except yaml.YAMLError as e:
         raise Unreadable(f"invalid YAML in {what}: {_one_line(e)}") from None
     except RecursionError:
