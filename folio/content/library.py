@@ -15,7 +15,7 @@ from folio.content.database import CacheUnavailable
 from folio.content.entries import Page, Problem, read_summary
 from folio.content.render import Rendered
 from folio.content.siteinfo import SiteInfo
-from folio.content.sources import relative_name
+from folio.content.sources import namer
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +82,14 @@ class Library:
                 self._entries.clear()
             moves = afresh or went_live or not rows
             swaps: list[tuple[Page, Page]] | None = None if moves else []
+            relative_name = namer(self.cache.root)
             for row in rows:
                 old = self._entries.get(row.path)
                 if row.entry is None:
                     self._entries.pop(row.path, None)
                     swaps = None
                 else:
-                    name = relative_name(row.path, self.cache.root)
+                    name = relative_name(row.path)
                     self._entries[row.path] = (name, row.entry)
                     if swaps is not None and old is not None:
                         swaps.append((old[1], row.entry))

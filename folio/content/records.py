@@ -49,7 +49,7 @@ def load_entry(text: str) -> Page:
     A worker's start makes one per file (10k at 10k posts), so this builds the keywords in
     one literal and skips what an entry does not use (no extra keys, no update time).
     """
-    data = json.loads(text)
+    data = _decoded(text)
     extra = data["extra"]
     common: dict[str, Any] = {
         "slug": data["slug"],
@@ -105,7 +105,7 @@ def dump_rendered(rendered: Rendered) -> str:
 
 def load_rendered(text: str) -> Rendered:
     """A rendered body from `dump_rendered`'s JSON text."""
-    data = json.loads(text)
+    data = _decoded(text)
     return Rendered(
         html=Markup(data["html"]),  # noqa: S704 (rendered and sanitised when stored)
         toc=Markup(data["toc"]),  # noqa: S704
@@ -115,6 +115,19 @@ def load_rendered(text: str) -> Rendered:
         links=tuple(data["links"]),
         images=tuple(data["images"]),
     )
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _decoded(text: str) -> Any:
+    """JSON text as `dump_*` writes it (no whitespace around): json.loads without its
+    wrapper, which took half its time on a worker's start (0.4 s at 100k entries)."""
+    try:
+        value, end = _DECODER.raw_decode(text)
+    except json.JSONDecodeError:
+        return json.loads(text)  # leading whitespace, or a fault json.loads can name
+    return value if end == len(text) else json.loads(text)
 
 
 def _moment(value: datetime | None) -> str | None:

@@ -7,7 +7,7 @@ pages under `pages/` (in folders of any depth; hidden files and folders are skip
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from stat import S_ISREG
 from typing import Literal
@@ -64,10 +64,20 @@ def content_file(root: Path, path: str) -> tuple[str, Fingerprint, Kind] | None:
 
 def relative_name(path: str, root: str | Path) -> str:
     """A path as the site owner knows it: relative to the content folder, with "/"."""
+    return namer(root)(path)
+
+
+def namer(root: str | Path) -> Callable[[str], str]:
+    """`relative_name` for many paths under one root (a worker names every file it loads)."""
     prefix = f"{root}{os.sep}"
-    if path.startswith(prefix):  # the usual case, without relpath's normalising (~30 µs)
-        return path[len(prefix) :].replace(os.sep, "/")
-    return os.path.relpath(path, root).replace(os.sep, "/")
+    start = len(prefix)
+
+    def name(path: str) -> str:
+        if path.startswith(prefix):  # the usual case, without relpath's normalising (~30 µs)
+            return path[start:] if os.sep == "/" else path[start:].replace(os.sep, "/")
+        return os.path.relpath(path, root).replace(os.sep, "/")
+
+    return name
 
 
 def inside_root(path: str, inside: str) -> bool:
