@@ -321,6 +321,13 @@ def segment_sizes(ix: FileIndex) -> list[int]:
     return [segment.doc_count_all() for segment in ix._segments()]
 
 
+def committed(writer: Any) -> tuple[int, int]:
+    """The generation a committed writer followed and the one it made. A writer numbers
+    its commit from the table of contents it reads once it holds the lock, so no other
+    writer's commit can come between the two."""
+    return int(writer.generation) - 1, int(writer.generation)
+
+
 def read(reader: IndexReader, field: str, text: str) -> tuple[Ids, Weights]:
     """Document numbers and weights (frequency times field boost) of one segment's term.
 

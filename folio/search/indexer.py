@@ -22,9 +22,10 @@ from folio.content.entries import Page
 from folio.content.library import Library
 from folio.content.render import Rendered
 from folio.content.signals import content_published
+from folio.search import inline
 from folio.search.folder import BuildStats, BuildStopped, IndexFolder
 from folio.search.schema import document, index_version
-from folio.search.updates import Difference, apply, difference, indexed, tidy
+from folio.search.updates import Commit, Difference, apply, difference, indexed, tidy
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ TIDY_AFTER = 5.0
 #: Processes a full build uses (each writes its part of the index): one per core, as
 #: many as help (each part is one more segment every query reads).
 BUILD_PROCESSES = max(1, min(4, os.cpu_count() or 1))
+#: Where the index folder keeps what it was last in line with (`folio.search.inline`).
+MARK_FILE = "IN_LINE"
 
 
 @dataclass(frozen=True)
@@ -87,12 +90,15 @@ class Indexer:
         self._compared: Catalogue | None = None  # the catalogue the index was last compared with
         #: The last comparison that left the index in line with its catalogue: that
         #: catalogue's origin, the URLs it left waiting for their bodies, and the index's
-        #: versions key then. A catalogue edited from the same origin is compared at its
-        #: edited URLs only, not at every entry (300 ms at 100k posts).
-        self._in_line: tuple[object, frozenset[str], tuple[str, int] | None] | None = None
-        #: Each indexed URL's version, as of one commit of one generation (its key): read
-        #: from the index once, then kept up to date with what this indexer writes, so an
-        #: edit does not read 10k versions back (150 ms at 10k posts).
+        #: commit (generation name and number) then. A catalogue edited from the same
+        #: origin, the index still at that commit, is compared at its edited URLs only,
+        #: not at every entry (300 ms at 100k posts). Kept on disk across restarts (see
+        #: `folio.search.inline`): the mark last kept is of `_marked`.
+        self._in_line: tuple[object, frozenset[str], tuple[str, int]] | None = None
+        self._marked: tuple[str, int] | None = None
+        #: Each indexed URL's version, as of one commit (its key): read from the index
+        #: once, then kept up to date with what this indexer writes, so an edit does not
+        #: read 10k versions back (150 ms at 10k posts).
         self._versions: dict[str, str] = {}
         self._versions_of: tuple[str, int] | None = None
         #: When this indexer last wrote an edit (its segment is merged when idle); its start
@@ -128,18 +134,59 @@ class Indexer:
 
     def _run(self) -> None:
         self._sweep()
+        try:
+            self._adopt()
+        except Exception:  # a mark that cannot be used costs a full comparison, no more
+            log.exception("the index's mark could not be used")
         while not self._stopped.is_set():
             woken = self._wake.wait(HEALTH_INTERVAL)
             self._wake.clear()
             if self._stopped.is_set():
-                return
+                break
             try:
                 self.sync()
-                if not woken and self._edited_at is not None:
+                if not woken:
                     self.tidy()
+                    self._mark()
             # The thread must outlive one bad moment; the next wake tries again.
             except Exception:
                 log.exception("updating the search index failed")
+        self._mark()  # for the next start (a process killed outright leaves the last one)
+
+    @property
+    def _mark_file(self) -> Path:
+        return self.folder.path / MARK_FILE
+
+    def _adopt(self) -> None:
+        """Start in line with the index, as the kept mark says, when the index is still at
+        its commit and the catalogue still has its digest (see `folio.search.inline`)."""
+        mark = inline.load(self._mark_file)
+        name = self.folder.current_name()
+        if mark is None or name != mark.commit[0] or self.folder.outdated(name):
+            return
+        try:
+            ix = self.folder.open(name)
+        except FileNotFoundError:
+            return
+        try:
+            commit = (name, ix.latest_generation())
+        finally:
+            ix.close()
+        catalogue = self.library.catalogue()
+        if commit != mark.commit or inline.digest(catalogue.searchable()) != mark.catalogue:
+            return
+        self._in_line = (catalogue.origin, mark.waiting, commit)
+        self._marked = commit
+        log.info("search index in line with the content as kept: compared at its edits only")
+
+    def _mark(self) -> None:
+        """Keep what the index is in line with, when it changed since last kept."""
+        in_line, catalogue = self._in_line, self._compared
+        if in_line is None or catalogue is None or in_line[2] == self._marked:
+            return
+        found = inline.digest(catalogue.searchable())
+        inline.save(self._mark_file, inline.InLine(in_line[2], found, in_line[1]))
+        self._marked = in_line[2]
 
     def tidy(self) -> int:
         """Merge the segments edits left, once no edit came for `TIDY_AFTER` seconds;
@@ -153,13 +200,15 @@ class Indexer:
         try:
             ix = self.folder.open(name)
             try:
-                merged = tidy(ix)
+                merged, written = tidy(ix)
             finally:
                 ix.close()
         except LockError:
             return 0  # the command line's writer is busy: the next quiet look tries again
         except (FileNotFoundError, PermissionError):
-            merged = 0  # replaced since we looked, or not ours to write: sync says so
+            merged, written = 0, None  # replaced since we looked, or not ours to write
+        if written is not None:  # a merge changes no document: still in line after it
+            self._moved((name, written.before), (name, written.after))
         self._edited_at = None
         if merged:
             log.info("search index: %d segments from edits merged into one", merged)
@@ -209,8 +258,8 @@ class Indexer:
             return self.rebuild()  # deleted since we looked
         self._in_line, in_line = None, self._in_line  # set again once in line
         try:
-            versions = self._indexed(ix, name)
-            change = self._difference(catalogue, versions, in_line)
+            commit = (name, ix.latest_generation())
+            change = self._difference(ix, commit, catalogue, in_line)
             # Entries whose bodies are not rendered yet are written when they are. Many
             # rendered ones make a build, in processes that read the bodies themselves
             # (reading them here held 100k texts in this worker for the whole build).
@@ -220,31 +269,54 @@ class Indexer:
             waiting = frozenset(e.url for e in change.changed if e.url not in texts)
             change = Difference(tuple(e for e in change.changed if e.url in texts), change.deleted)
             if change:
-                if not self._apply(ix, change, texts):
+                if (written := self._apply(ix, change, texts)) is None:
                     self._dirty = True  # compared again when tried again
                     return None
-                for url in change.deleted:
-                    versions.pop(url, None)
-                versions.update((entry.url, index_version(entry)) for entry in change.changed)
-                self._versions_of = (name, ix.latest_generation())
+                if self._versions_of == commit:
+                    for url in change.deleted:
+                        self._versions.pop(url, None)
+                    self._versions.update((e.url, index_version(e)) for e in change.changed)
                 self._edited_at = time.monotonic()
-            self._in_line = (catalogue.origin, waiting, self._versions_of)
+                self._in_line = (catalogue.origin, waiting, commit)
+                self._moved(commit, (name, written.after), before=(name, written.before))
+            else:
+                self._in_line = (catalogue.origin, waiting, commit)
         finally:
             ix.close()
         return None
 
     def _difference(
         self,
+        ix: Any,
+        commit: tuple[str, int],
         catalogue: Catalogue,
-        versions: dict[str, str],
-        in_line: tuple[object, frozenset[str], tuple[str, int] | None] | None,
+        in_line: tuple[object, frozenset[str], tuple[str, int]] | None,
     ) -> Difference:
         """How the index differs from the catalogue: at its edited and waiting URLs only,
         when it was edited from the catalogue the index was last in line with (and no one
         else wrote the index since); else at every entry."""
-        if in_line is None or in_line[0] is not catalogue.origin or in_line[2] != self._versions_of:
-            return difference(catalogue.searchable(), versions)
-        return difference(catalogue.searchable(catalogue.edited | in_line[1]), versions, ())
+        if in_line is None or in_line[0] is not catalogue.origin or in_line[2] != commit:
+            return difference(catalogue.searchable(), self._indexed(ix, commit))
+        # Without the index's versions at hand (as after a start in line, see `_adopt`),
+        # the few entries edited are written again rather than 100k versions read back.
+        known = self._versions if self._versions_of == commit else {}
+        return difference(catalogue.searchable(catalogue.edited | in_line[1]), known, ())
+
+    def _moved(
+        self, commit: tuple[str, int], to: tuple[str, int], *, before: tuple[str, int] | None = None
+    ) -> None:
+        """Our own write took the index from commit `before` (`commit` by default) to
+        `to`: what was known as of `commit` is known as of `to`. Had another writer
+        committed between, nothing is known any more."""
+        followed = commit if before is None else before
+        in_line = self._in_line
+        if followed != commit:
+            self._in_line = self._versions_of = None
+            return
+        if in_line is not None and in_line[2] == commit:
+            self._in_line = (in_line[0], in_line[1], to)
+        if self._versions_of == commit:
+            self._versions_of = to
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> BuildStats | None:
         """Build a new generation from every indexable entry and make it live."""
@@ -297,29 +369,28 @@ class Indexer:
                 texts[entry.url] = body.text
         return texts
 
-    def _indexed(self, ix: Any, name: str) -> dict[str, str]:
+    def _indexed(self, ix: Any, commit: tuple[str, int]) -> dict[str, str]:
         """Each indexed URL's version: kept from the last look while no one else wrote."""
-        key = (name, ix.latest_generation())
-        if key != self._versions_of:
+        if commit != self._versions_of:
             with ix.reader() as reader:
                 self._versions = indexed(reader)
-            self._versions_of = key
+            self._versions_of = commit
         return self._versions
 
-    def _apply(self, ix: Any, change: Difference, texts: dict[str, str]) -> bool:
-        """Write a difference; whether it was written."""
+    def _apply(self, ix: Any, change: Difference, texts: dict[str, str]) -> Commit | None:
+        """Write a difference; the commit it made (None when it was not written)."""
         try:
-            apply(ix, change, texts)
+            written = apply(ix, change, texts)
         except LockError:
             self._wake.set()  # the command line's writer is busy: try again shortly
-            return False
+            return None
         except PermissionError as e:
             self._unwritable(e)
-            return False
+            return None
         log.info(
             "search index updated: %d changed, %d deleted", len(change.changed), len(change.deleted)
         )
-        return True
+        return written
 
     def _unwritable(self, error: OSError) -> None:
         reason = f"search index folder {self.folder.path} cannot be written: {error.strerror}"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh.index import FileIndex
 from whoosh.reading import IndexReader, SegmentReader
 
 from folio.content.entries import Page
-from folio.search.engine import CODEC, segment_sizes
+from folio.search.engine import CODEC, committed, segment_sizes
 from folio.search.schema import document, index_version
 
 #: A segment with fewer documents than this, or than this share of the largest one's,
@@ -70,7 +70,15 @@ def indexed(reader: IndexReader) -> dict[str, str]:
     return versions
 
 
-def apply(ix: FileIndex, change: Difference, texts: Mapping[str, str]) -> None:
+class Commit(NamedTuple):
+    """The index's commit (generation) a write followed, and the one it made: whoever
+    knew the index as of `before` knows it as of `after` too."""
+
+    before: int
+    after: int
+
+
+def apply(ix: FileIndex, change: Difference, texts: Mapping[str, str]) -> Commit:
     """Write a difference (with each changed entry's text, by URL) into the live index.
 
     Raises LockError if another writer is busy.
@@ -88,17 +96,19 @@ def apply(ix: FileIndex, change: Difference, texts: Mapping[str, str]) -> None:
     # Never a merge here: Whoosh's small-segment merge made one edit in a few wait 200 ms
     # more to be searchable. The segments edits leave are merged when idle (`tidy`).
     writer.commit(merge=False)
+    return _commit(writer)
 
 
-def tidy(ix: FileIndex) -> int:
+def tidy(ix: FileIndex) -> tuple[int, Commit | None]:
     """Merge the small segments that edits left (one each) into one, leaving a build's
-    parts alone; returns how many were merged. Raises LockError if another writer is busy.
+    parts alone; returns how many were merged and the commit (which changes no document).
+    Raises LockError if another writer is busy.
 
     Nothing is written (no commit that would make every worker reopen its searcher) while
     there are too few to merge.
     """
     if len(_small(segment_sizes(ix))) < MERGED_FROM:
-        return 0
+        return 0, None
     merged = 0
 
     def small_ones(writer: Any, segments: list[Any]) -> list[Any]:
@@ -119,7 +129,11 @@ def tidy(ix: FileIndex) -> int:
     except BaseException:
         writer.cancel()
         raise
-    return merged
+    return merged, _commit(writer)
+
+
+def _commit(writer: Any) -> Commit:
+    return Commit(*committed(writer))
 
 
 def _small(sizes: list[int]) -> list[int]:

@@ -170,6 +170,18 @@ def test_our_blocks_hold_any_document_numbers_and_weights() -> None:
     assert read == list(zip(ids, weights, strict=True))
 
 
+def test_a_writer_commits_the_generation_after_the_one_it_read(tmp_path: Path) -> None:
+    ix = whoosh_index.create_in(str(tmp_path), make_schema())
+    made = []
+    for n in range(3):
+        writer = ix.writer(codec=postings.CODEC)
+        writer.add_document(**doc(n, filler(n)))
+        writer.commit(merge=False)
+        made.append(postings.committed(writer))
+        assert made[-1][1] == ix.latest_generation()
+    assert [before for before, _ in made[1:]] == [after for _, after in made[:-1]]
+
+
 def test_segment_sizes_are_the_readers_segment_sizes(tmp_path: Path) -> None:
     ix = whoosh_index.create_in(str(tmp_path), make_schema())
     for first, count in ((0, 5), (5, 1), (6, 2)):
