@@ -23,6 +23,8 @@ T = TypeVar("T")
 _context = multiprocessing.get_context("forkserver")
 #: How much lower than the web workers' the render processes' CPU priority is.
 NICENESS = 10
+#: Preloaded first by the fork server, to lower its priority before it imports anything.
+LOWER_PRIORITY = "folio.content.lowpriority"
 #: A render that used less CPU than its deadline is waited for up to this many times
 #: the deadline (the machine was busy), then refused all the same.
 _STARVED_LIMIT = 6
@@ -50,14 +52,18 @@ class Job:
     args: tuple[object, ...]
 
 
-def _serve(conn: Connection, options: dict[str, object], memory_mb: int | None) -> None:
+def _serve(
+    conn: Connection, options: dict[str, object], memory_mb: int | None, niceness: int
+) -> None:
     """Answer each source read from conn with a pickled Rendered or reason (and each Job
     with its result or reason), until conn closes."""
     # Ctrl-C at a terminal reaches the whole process group; the pool alone ends its children.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Background work: a backlog of bodies must not slow the pages visitors are waiting for.
+    # (`niceness`: the web worker's plus NICENESS; a fork server lowered it already.)
     with contextlib.suppress(OSError):
-        os.nice(NICENESS)
+        if (now := os.nice(0)) < niceness:
+            os.nice(niceness - now)
     if memory_mb is not None:
         _limit_memory(memory_mb * 2**20)
     renderer: Callable[..., Rendered] = render
@@ -124,7 +130,10 @@ class _Child:
     def spawn(cls, options: dict[str, object], memory_mb: int | None) -> _Child:
         ours, theirs = _context.Pipe()
         process = _context.Process(
-            target=_serve, args=(theirs, options, memory_mb), name="folio-render", daemon=True
+            target=_serve,
+            args=(theirs, options, memory_mb, os.nice(0) + NICENESS),
+            name="folio-render",
+            daemon=True,
         )
         process.start()
         theirs.close()  # the child holds its own copy; ours must go for EOF to reach us
@@ -178,7 +187,7 @@ class RenderPool:
             # Children fork from a server that has imported the renderer (and, as multiprocessing
             # does by default, the main module): each is ready in milliseconds. This takes effect
             # only if nothing in this process has started the fork server already.
-            _context.set_forkserver_preload(["__main__", __name__])
+            _context.set_forkserver_preload([LOWER_PRIORITY, "__main__", __name__])
             self._running = True
             self._fill()
 

@@ -3,12 +3,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
+from app import ROOT
 from folio.content.bounded import _STARVED_LIMIT, NICENESS, Job, RenderPool, RenderRefused
 from folio.content.render import Rendered, render
 
@@ -157,3 +160,16 @@ def test_a_render_slowed_by_a_busy_machine_is_not_refused() -> None:
         threading.Timer(0.8, os.kill, (pid, signal.SIGCONT)).start()
         assert pool.render("Paused, then quick.").first_paragraph == "Paused, then quick."
         assert time.monotonic() - started >= 0.8  # past the deadline, but not its own doing
+
+
+def test_the_fork_server_is_lowered_before_it_imports_the_renderer() -> None:
+    # In a process of its own: importing the module lowers whoever imports it.
+    code = (
+        "import os, sys; before = os.nice(0); import folio.content.lowpriority as low; "
+        "from folio.content import bounded; "
+        "assert low.NICENESS == bounded.NICENESS; "
+        "assert bounded.LOWER_PRIORITY == low.__name__; "
+        "assert os.nice(0) == min(19, before + low.NICENESS), os.nice(0)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    assert "folio.content.lowpriority" not in sys.modules  # no one here imported it
