@@ -17,6 +17,8 @@ from typing import NamedTuple
 from folio.content.database import CacheUnavailable, Database
 from folio.content.entries import Kind, Page, Reading, read_entry
 from folio.content.records import (
+    SUMMARY_AT,
+    VERSION_AT,
     dump_entry,
     dump_rendered,
     dump_site,
@@ -32,16 +34,17 @@ from folio.content.siteinfo import SiteInfo
 Position = tuple[str, int]
 
 
+# (The JSON paths are our own constants, never input.)
 _SUMMARY_SQL = (
-    "UPDATE files SET entry = json_set(entry, '$.summary', ?), generation = ? "
-    "WHERE path = ? AND json_extract(entry, '$.version') = ?"
+    f"UPDATE files SET entry = json_set(entry, '{SUMMARY_AT}', ?), generation = ? "  # noqa: S608
+    f"WHERE path = ? AND json_extract(entry, '{VERSION_AT}') = ?"
 )
-_KNOWN_SUMMARY_SQL = """
-UPDATE files SET entry = json_set(entry, '$.summary', b.summary) FROM bodies b
-WHERE files.generation = ? AND b.path = files.path AND b.summary IS NOT NULL
-    AND b.version = json_extract(files.entry, '$.version')
-    AND json_extract(files.entry, '$.summary') IS NULL
-"""
+_KNOWN_SUMMARY_SQL = (
+    f"UPDATE files SET entry = json_set(entry, '{SUMMARY_AT}', b.summary) FROM bodies b "  # noqa: S608
+    "WHERE files.generation = ? AND b.path = files.path AND b.summary IS NOT NULL "
+    f"AND b.version = json_extract(files.entry, '{VERSION_AT}') "
+    f"AND json_extract(files.entry, '{SUMMARY_AT}') IS NULL"
+)
 # What a write leaves to render: its readable files without a body of their version.
 _PENDING_SQL = """
 INSERT OR REPLACE INTO pending
@@ -52,8 +55,8 @@ _NOT_PENDING_SQL = """
 DELETE FROM pending WHERE path IN (SELECT path FROM files WHERE generation = ? AND entry IS NULL)
 """
 _REFUSED_SQL = (
-    "UPDATE files SET entry = NULL, problems = ?, generation = ? "
-    "WHERE path = ? AND json_extract(entry, '$.version') = ?"
+    "UPDATE files SET entry = NULL, problems = ?, generation = ? "  # noqa: S608
+    f"WHERE path = ? AND json_extract(entry, '{VERSION_AT}') = ?"
 )
 
 

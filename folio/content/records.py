@@ -20,58 +20,65 @@ from folio.content.tags import Tag
 #: than posts); bounded, in case a site has a new tag per post.
 _KNOWN_TAGS: dict[tuple[str, str], Tag] = {}
 _MAX_KNOWN_TAGS = 100_000
-_PAGE_FIELDS = ("slug", "title", "summary", "reading_minutes", "source", "version", "image")
+
+
+#: An entry is stored as a JSON array in this order (a post adds POST_FIELDS): decoded
+#: twice as fast as an object with these keys, 100k of them at every worker's start.
+PAGE_FIELDS = (
+    *("kind", "slug", "title", "summary", "reading_minutes", "source", "version"),
+    *("image", "image_alt", "updated", "extra"),
+)
+POST_FIELDS = ("date", "tags", "author", "draft", "comments")
+#: JSON paths into a stored entry, for the cache's SQL.
+SUMMARY_AT = f"$[{PAGE_FIELDS.index('summary')}]"
+VERSION_AT = f"$[{PAGE_FIELDS.index('version')}]"
 
 
 def dump_entry(entry: Page) -> str:
-    """An entry as JSON text."""
-    data: dict[str, Any] = {name: getattr(entry, name) for name in _PAGE_FIELDS}
-    data |= {
-        "kind": entry.kind,
-        "image_alt": entry.image_alt,
-        "updated": _moment(entry.updated),
-        "extra": _plain(entry.extra),
-    }
+    """An entry as JSON text: an array in PAGE_FIELDS (and POST_FIELDS) order."""
+    data: list[Any] = [
+        *(entry.kind, entry.slug, entry.title, entry.summary, entry.reading_minutes),
+        *(entry.source, entry.version, entry.image, entry.image_alt),
+        _moment(entry.updated),
+        _plain(entry.extra),
+    ]
     if isinstance(entry, Post):
-        data |= {
-            "date": _moment(entry.date),
-            "tags": [[tag.slug, tag.name] for tag in entry.tags],
-            "author": entry.author,
-            "draft": entry.draft,
-            "comments": entry.comments,
-        }
+        tags = [[tag.slug, tag.name] for tag in entry.tags]
+        data += [_moment(entry.date), tags, entry.author, entry.draft, entry.comments]
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def load_entry(text: str) -> Page:
     """An entry from `dump_entry`'s JSON text.
 
-    A worker's start makes one per file (10k at 10k posts), so this builds the keywords in
-    one literal and skips what an entry does not use (no extra keys, no update time).
+    A worker's start makes one per file (100k at 100k posts), so the fields come by
+    position and the keywords are built in one literal.
     """
-    data = _decoded(text)
-    extra = data["extra"]
+    kind, slug, title, summary, minutes, source, version, image, alt, updated, extra, *post = (
+        _decoded(text)
+    )
     common: dict[str, Any] = {
-        "slug": data["slug"],
-        "title": data["title"],
-        "summary": data["summary"],
-        "reading_minutes": data["reading_minutes"],
-        "source": data["source"],
-        "version": data["version"],
-        "image": data["image"],
-        "image_alt": data["image_alt"],
-        "updated": _parse_moment(data["updated"]),
+        "slug": slug,
+        "title": title,
+        "summary": summary,
+        "reading_minutes": minutes,
+        "source": source,
+        "version": version,
+        "image": image,
+        "image_alt": alt,
+        "updated": _parse_moment(updated),
         "extra": _restored(extra) if extra else {},
     }
-    if data["kind"] != "post":
+    if kind != "post":
         return Page(**common)
+    date, tags, author, draft, comments = post
     return Post(
         **common,
-        date=datetime.fromisoformat(data["date"]),
-        tags=_tags(data["tags"]),
-        author=data["author"],
-        draft=data["draft"],
-        comments=data["comments"],
+        date=datetime.fromisoformat(date),
+        tags=_tags(tags),
+        author=author,
+        draft=draft,
+        comments=comments,
     )
 
 
