@@ -125,9 +125,13 @@ class ContentCache:
 
     # The publisher's side ------------------------------------------------------------
 
+    @property
+    def _expected(self) -> dict[str, str]:
+        return {"root": self.root, "rendering": self.rendering}
+
     def prepare(self) -> None:
         """Make the file usable: a damaged or foreign one is replaced, an old one emptied."""
-        self.database.prepare({"root": self.root, "rendering": self.rendering})
+        self.database.prepare(self._expected)
 
     def fingerprints(self, paths: Collection[str] | None = None) -> dict[str, str]:
         """Each known file's fingerprint (of `paths` only, if given), tombstones included
@@ -253,6 +257,8 @@ class ContentCache:
         db = self._db()
         try:
             db.execute("BEGIN")  # one snapshot: the rows and the number agree
+            if not self.database.written_as(db, self._expected):
+                raise CacheUnavailable("written by other code, or for another folder")
             found = db.execute("SELECT value FROM info WHERE key = 'epoch'").fetchone()
             position = (found[0] if found else "", self._generation(db))
             afresh = position[0] != since[0]
@@ -299,11 +305,12 @@ class ContentCache:
     def published(self) -> bool:
         """Whether the publisher has written the content at least once since the file was
         made or emptied (the site's settings come with the first write)."""
+        db = self._db()
         try:
-            found = self._db().execute("SELECT 1 FROM info WHERE key = 'site'").fetchone()
+            found = db.execute("SELECT 1 FROM info WHERE key = 'site'").fetchone()
+            return found is not None and self.database.written_as(db, self._expected)
         except sqlite3.OperationalError as e:  # made, but its tables not yet
             raise CacheUnavailable(str(e)) from None
-        return found is not None
 
     def site(self) -> SiteRecord:
         """The site's settings as last read (defaults before the first read)."""

@@ -150,6 +150,15 @@ class Database:
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
             self._open_checked(expected)
 
+    def written_as(self, db: sqlite3.Connection, expected: Mapping[str, str]) -> bool:
+        """Whether the rows were written as `expected` says, by this code and schema: a
+        worker started before (or after) a deploy never takes in the other code's rows,
+        whose format it may not read; it waits for the publisher to write them again."""
+        wanted = {**expected, "code": code_version(), "schema": str(SCHEMA)}
+        keys = ", ".join("?" * len(wanted))
+        found = db.execute(f"SELECT key, value FROM info WHERE key IN ({keys})", list(wanted))  # noqa: S608
+        return dict(found.fetchall()) == wanted
+
     def _open_checked(self, expected: Mapping[str, str]) -> None:
         self.path.touch(exist_ok=True)
         db = self.connection()

@@ -16,7 +16,7 @@ from folio.content import catalogue as catalogue_module
 from folio.content import publisher as publisher_module
 from folio.content.bounded import Job, RenderPool, RenderRefused
 from folio.content.cache import ContentCache
-from folio.content.database import stored_by
+from folio.content.database import CacheUnavailable, stored_by
 from folio.content.library import Library
 from folio.content.publisher import READ_IN_PARALLEL, Publisher, Settings
 from folio.content.records import PAGE_FIELDS
@@ -461,3 +461,27 @@ def test_a_slow_body_does_not_hold_up_the_other_render_process(
     # The other process rendered every other body while the slow one took its second.
     assert stored[-1] == "2025-01-10-first-post.md"
     assert len(stored) == 7
+
+
+def test_a_worker_never_takes_in_rows_written_by_other_code(
+    pipeline: Pipeline, content: Path
+) -> None:
+    """A deploy: the cache was written by the code before it (another entry format), and
+    a new worker reads it before the new publisher has emptied it, or an old worker
+    reads what the new publisher wrote. Either keeps what it has and waits."""
+    before = pipeline.run().catalogue()
+    with sqlite3.connect(pipeline.cache.path) as db:
+        db.execute("UPDATE info SET value = 'other code' WHERE key = 'code'")
+        db.execute("UPDATE files SET entry = '{\"updated\": 1}' WHERE entry IS NOT NULL")
+    worker = Library(ContentCache(pipeline.cache.path, content))
+    assert not worker.cache.published()  # a new worker waits for the publisher
+    with pytest.raises(CacheUnavailable):
+        worker.cache.changes(("", 0))
+    assert worker.refresh() is False and worker.catalogue().posts == ()
+    pipeline.library.cache.database.close()
+    assert pipeline.library.refresh() is False  # a running one keeps its catalogue
+    assert pipeline.library.catalogue() is before
+    again = Pipeline(content, pipeline.cache.path, pipeline.publisher.pool)  # the new publisher
+    assert len(again.run().catalogue().posts) == 3
+    assert worker.cache.published() and worker.refresh()
+    assert len(worker.catalogue().posts) == 3
