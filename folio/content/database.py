@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
@@ -71,7 +72,7 @@ def stored_by() -> list[Path]:
         if module in found:
             continue
         found.add(module)
-        for node in ast.walk(ast.parse(module.read_bytes())):
+        for node in _import_nodes(module.read_text(encoding="utf-8")):
             if isinstance(node, ast.ImportFrom) and node.module == _PACKAGE_NAME:
                 todo += [_PACKAGE / f"{alias.name}.py" for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
@@ -79,6 +80,28 @@ def stored_by() -> list[Path]:
             elif isinstance(node, ast.Import):
                 todo += [path for alias in node.names for path in _ours(alias.name)]
     return sorted(path for path in found if path.is_file())
+
+
+#: A statement at the start of a line that imports from our package; a parenthesised
+#: list of names runs on to its closing bracket.
+_OUR_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+folio[.\w]*[ \t]+import[ \t]*(?:\([^)]*\)|[^\n]*)"
+    r"|import[ \t]+folio[^\n]*)",
+    re.MULTILINE,
+)
+
+
+def _import_nodes(source: str) -> list[ast.AST]:
+    """The nodes of a module's import statements of our package: each parsed alone
+    (parsing whole modules took 80 ms of every worker's start); the whole module is
+    parsed when one does not parse alone (a backslash continuation, say)."""
+    nodes: list[ast.AST] = []
+    for statement in _OUR_IMPORT.finditer(source):
+        try:
+            nodes += ast.walk(ast.parse(statement.group().strip()))
+        except SyntaxError:
+            return list(ast.walk(ast.parse(source)))
+    return nodes
 
 
 def _ours(dotted: str) -> list[Path]:

@@ -1,22 +1,24 @@
 from __future__ import annotations
 
+import ast
 import json
 import os
 import pickle
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from app import ROOT
 from folio.content import catalogue as catalogue_module
 from folio.content import publisher as publisher_module
 from folio.content.bounded import Job, RenderPool, RenderRefused
 from folio.content.cache import ContentCache
-from folio.content.database import CacheUnavailable, stored_by
+from folio.content.database import CacheUnavailable, _import_nodes, stored_by
 from folio.content.library import Library
 from folio.content.publisher import READ_IN_PARALLEL, Publisher, Settings
 from folio.content.records import PAGE_FIELDS
@@ -208,6 +210,25 @@ def test_the_cache_keeps_across_changes_to_code_that_stores_nothing() -> None:
     assert {"entries.py", "frontmatter.py", "render.py", "sanitise.py", "records.py"} <= names
     assert {"cache.py", "sources.py", "meta.py", "slugs.py", "database.py"} <= names
     assert not names & {"library.py", "catalogue.py", "publisher.py", "watching.py", "checks.py"}
+
+
+def test_import_statements_are_found_as_a_whole_parse_finds_them() -> None:
+    def ours(nodes: Iterable[ast.AST]) -> set[str]:
+        found = set()
+        for node in nodes:
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("folio"):
+                found |= {f"{node.module}:{alias.name}" for alias in node.names}
+            elif isinstance(node, ast.Import):
+                found |= {alias.name for alias in node.names if alias.name.startswith("folio")}
+        return found
+
+    modules = sorted((ROOT / "folio").rglob("*.py"))
+    assert len(modules) > 50
+    for module in modules:
+        source = module.read_text(encoding="utf-8")
+        assert ours(_import_nodes(source)) == ours(ast.walk(ast.parse(source))), module
+    tricky = "x = 1\nfrom folio.content import \\\n    entries\n"  # a backslash: parsed whole
+    assert ours(_import_nodes(tricky)) == {"folio.content:entries"}
 
 
 def test_a_damaged_cache_is_replaced(content: Path, tmp_path: Path, pool: RenderPool) -> None:
