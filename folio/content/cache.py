@@ -257,11 +257,13 @@ class ContentCache:
         db = self._db()
         try:
             db.execute("BEGIN")  # one snapshot: the rows and the number agree
-            if not self.database.written_as(db, self._expected):
-                raise CacheUnavailable("written by other code, or for another folder")
             found = db.execute("SELECT value FROM info WHERE key = 'epoch'").fetchone()
             position = (found[0] if found else "", self._generation(db))
             afresh = position[0] != since[0]
+            # Other code, or another folder, makes a new epoch as it empties the cache:
+            # checked once per epoch, not at every look.
+            if afresh and not self.database.written_as(db, self._expected):
+                raise CacheUnavailable("written by other code, or for another folder")
             rows = db.execute(
                 "SELECT path, fingerprint, entry, problems FROM files WHERE generation > ?",
                 (0 if afresh else since[1],),

@@ -208,7 +208,7 @@ class Indexer:
         except (FileNotFoundError, PermissionError):
             merged, written = 0, None  # replaced since we looked, or not ours to write
         if written is not None:  # a merge changes no document: still in line after it
-            self._moved((name, written.before), (name, written.after))
+            self._moved(name, written)
         self._edited_at = None
         if merged:
             log.info("search index: %d segments from edits merged into one", merged)
@@ -268,6 +268,7 @@ class Indexer:
             texts = self._texts(change.changed)
             waiting = frozenset(e.url for e in change.changed if e.url not in texts)
             change = Difference(tuple(e for e in change.changed if e.url in texts), change.deleted)
+            written = None
             if change:
                 if (written := self._apply(ix, change, texts)) is None:
                     self._dirty = True  # compared again when tried again
@@ -277,10 +278,9 @@ class Indexer:
                         self._versions.pop(url, None)
                     self._versions.update((e.url, index_version(e)) for e in change.changed)
                 self._edited_at = time.monotonic()
-                self._in_line = (catalogue.origin, waiting, commit)
-                self._moved(commit, (name, written.after), before=(name, written.before))
-            else:
-                self._in_line = (catalogue.origin, waiting, commit)
+            self._in_line = (catalogue.origin, waiting, commit)
+            if written is not None:
+                self._moved(name, written)
         finally:
             ix.close()
         return None
@@ -302,21 +302,15 @@ class Indexer:
         known = self._versions if self._versions_of == commit else {}
         return difference(catalogue.searchable(catalogue.edited | in_line[1]), known, ())
 
-    def _moved(
-        self, commit: tuple[str, int], to: tuple[str, int], *, before: tuple[str, int] | None = None
-    ) -> None:
-        """Our own write took the index from commit `before` (`commit` by default) to
-        `to`: what was known as of `commit` is known as of `to`. Had another writer
-        committed between, nothing is known any more."""
-        followed = commit if before is None else before
-        in_line = self._in_line
-        if followed != commit:
-            self._in_line = self._versions_of = None
-            return
-        if in_line is not None and in_line[2] == commit:
-            self._in_line = (in_line[0], in_line[1], to)
-        if self._versions_of == commit:
-            self._versions_of = to
+    def _moved(self, name: str, written: Commit) -> None:
+        """Our own write took the index from one commit to the next: what was known as of
+        the first is known as of the second. (Had another writer committed before ours,
+        what we knew is of a commit that is no longer the one before ours, and stays so.)"""
+        before, after = (name, written.before), (name, written.after)
+        if self._in_line is not None and self._in_line[2] == before:
+            self._in_line = (self._in_line[0], self._in_line[1], after)
+        if self._versions_of == before:
+            self._versions_of = after
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> BuildStats | None:
         """Build a new generation from every indexable entry and make it live."""

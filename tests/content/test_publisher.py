@@ -493,6 +493,7 @@ def test_a_worker_never_takes_in_rows_written_by_other_code(
     before = pipeline.run().catalogue()
     with sqlite3.connect(pipeline.cache.path) as db:
         db.execute("UPDATE info SET value = 'other code' WHERE key = 'code'")
+        db.execute("UPDATE info SET value = 'its epoch' WHERE key = 'epoch'")  # as it empties
         db.execute("UPDATE files SET entry = '{\"updated\": 1}' WHERE entry IS NOT NULL")
     worker = Library(ContentCache(pipeline.cache.path, content))
     assert not worker.cache.published()  # a new worker waits for the publisher

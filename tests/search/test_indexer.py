@@ -183,9 +183,8 @@ def test_a_commit_by_another_writer_is_read_back_at_the_next_comparison(
     eventually(lambda: "/posts/second-post/" in urls(app, "second"))
 
 
-def test_an_edit_is_compared_at_its_own_address_not_at_every_entry(
-    app: Flask, content: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def record_comparisons(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many entries each comparison of the index with the catalogue looks at."""
     compared: list[int] = []
     real = updates.difference
 
@@ -194,6 +193,19 @@ def test_an_edit_is_compared_at_its_own_address_not_at_every_entry(
         return real(entries, *args)
 
     monkeypatch.setattr("folio.search.indexer.difference", recording)
+    return compared
+
+
+def edit(app: Flask, path: Path, old: str, new: str) -> None:
+    """Replace a word in a post and wait until search finds the new one."""
+    path.write_text(path.read_text().replace(old, new))
+    eventually(lambda: urls(app, new) == ["/posts/second-post/"])
+
+
+def test_an_edit_is_compared_at_its_own_address_not_at_every_entry(
+    app: Flask, content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compared = record_comparisons(monkeypatch)
     path = content / "posts/2025-02-20-second-post.md"
     path.write_text(path.read_text().replace("Second body text.", "Now about kayaks."))
     eventually(lambda: urls(app, "kayaks") == ["/posts/second-post/"])
@@ -251,25 +263,6 @@ def test_the_segments_edits_leave_are_merged_when_idle(
     eventually(lambda: segments() == 1)  # the indexer's next quiet look merges them
     assert urls(app, "second") == ["/posts/second-post/"]
     assert urls(app, "telephone") == ["/contact/"]
-
-
-def record_comparisons(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many entries each comparison of the index with the catalogue looks at."""
-    compared: list[int] = []
-    real = updates.difference
-
-    def recording(entries: list[Page], *args: Any) -> Difference:
-        compared.append(len(entries))
-        return real(entries, *args)
-
-    monkeypatch.setattr("folio.search.indexer.difference", recording)
-    return compared
-
-
-def edit(app: Flask, path: Path, old: str, new: str) -> None:
-    """Replace a word in a post and wait until search finds the new one."""
-    path.write_text(path.read_text().replace(old, new))
-    eventually(lambda: urls(app, new) == ["/posts/second-post/"])
 
 
 def test_a_restart_in_line_with_the_index_compares_only_the_edits_since(
