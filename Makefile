@@ -3,12 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint system static npm
+.PHONY: run test lint system static bytecode npm
 
-run: $(VENV)/.runtime static
+run: $(VENV)/.runtime static bytecode
 	$(BIN)/flask --app app run
 
-test: $(VENV)/.dev system npm static
+test: $(VENV)/.dev system npm static bytecode
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -27,6 +27,12 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 static: $(VENV)/.runtime
 	$(BIN)/flask --app app digest clean >/dev/null
 	$(BIN)/flask --app app digest compile >/dev/null
+
+# Our modules compiled once per deploy: Python writes no bytecode where
+# PYTHONDONTWRITEBYTECODE is set, and each gunicorn worker would compile them again
+# (0.2-0.3 s of every start). Stale files are found by their source's time and recompiled.
+bytecode: $(VENV)/.runtime
+	$(BIN)/python -m compileall -q app.py gunicorn.conf.py folio >/dev/null
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not used);
 # the deployment test puts Debian's nginx in front of gunicorn; the Nu HTML checker runs

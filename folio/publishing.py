@@ -11,8 +11,9 @@ import fcntl
 import logging
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from folio.atomic import sweep
 from folio.content.bounded import RenderPool
@@ -21,8 +22,10 @@ from folio.content.library import Library
 from folio.content.publisher import Publisher, Settings
 from folio.content.signals import content_published
 from folio.content.watching import ChangeFeed
-from folio.search.folder import IndexFolder
-from folio.search.indexer import Indexer
+
+if TYPE_CHECKING:  # the search stack is imported when the indexer starts
+    from folio.search.folder import IndexFolder
+    from folio.search.indexer import Indexer
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +73,7 @@ class Publishing:
         settings: Settings,
         cache: ContentCache,
         library: Library,
-        index: IndexFolder,
+        index: Callable[[], IndexFolder],
         *,
         render_timeout: float,
         trust_html: bool,
@@ -84,10 +87,24 @@ class Publishing:
             processes=render_processes, timeout=render_timeout, options={"trust_html": trust_html}
         )
         self.publisher = Publisher(settings, cache, self.pool)
-        self.indexer = Indexer(index, cache, library)
+        self._index = index
+        self._indexer: Indexer | None = None
+        self._indexer_lock = threading.Lock()
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
         self._warmer: threading.Timer | None = None
+
+    @property
+    def indexer(self) -> Indexer:
+        """The index's writer, made at its first use: in the publisher's thread after a
+        start, so that the first pages wait for neither its import (Whoosh, numpy) nor its
+        first comparison."""
+        with self._indexer_lock:
+            if self._indexer is None:
+                from folio.search.indexer import Indexer
+
+                self._indexer = Indexer(self._index(), self.cache, self.library)
+            return self._indexer
 
     def start(self, *, follow: bool, leftovers: Iterable[Path] = ()) -> None:
         """Publish what changed since the last run now; then, with `follow`, keep at it.
@@ -114,7 +131,6 @@ class Publishing:
         try:
             self.publisher.publish()  # front matter only: the first pages can be served
             self.library.refresh()
-            self.indexer.start(self.publisher)
         except BaseException:
             feed.close()
             raise
@@ -140,7 +156,8 @@ class Publishing:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
-        self.indexer.stop()
+        if self._indexer is not None:
+            self._indexer.stop()
         self.pool.stop()
         self.cache.close()
 
@@ -154,6 +171,10 @@ class Publishing:
 
     def _follow(self, feed: ChangeFeed) -> None:
         try:
+            try:
+                self.indexer.start(self.publisher)
+            except Exception:  # pages are still published; search says it is not ready
+                log.exception("the search indexer could not start")
             self._render(feed)
             while not self._stopped.is_set():
                 due = self.library.catalogue().next_publication

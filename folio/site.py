@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from folio.content.cache import ContentCache
 from folio.content.database import CacheUnavailable
@@ -22,8 +22,10 @@ from folio.content.publisher import Settings
 from folio.publishing import Publishing, Role
 from folio.replies.ratelimit import Limit, RateLimiter
 from folio.replies.store import ReplyStore
-from folio.search.folder import IndexFolder
-from folio.search.service import SiteSearch
+
+if TYPE_CHECKING:  # the search stack (Whoosh, numpy) is imported at its first use
+    from folio.search.folder import IndexFolder
+    from folio.search.service import SiteSearch
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +55,10 @@ class Site:
             body_wait=timeout + 2,
             max_bytes=int(config["MAX_CONTENT_FILE_BYTES"]),
         )
-        self.index = IndexFolder(Path(config["SEARCH_INDEX_DIR"]))
-        self.search = SiteSearch(self.index)
+        self._index_path = Path(config["SEARCH_INDEX_DIR"])
+        self._index: IndexFolder | None = None
+        self._search: SiteSearch | None = None
+        self._search_lock = threading.Lock()
         replies = Path(config["COMMENTS_DIR"])
         self.replies = ReplyStore(replies)
         self.ratelimit = RateLimiter(
@@ -78,6 +82,43 @@ class Site:
         self._follower: threading.Thread | None = None
 
     @property
+    def index(self) -> IndexFolder:
+        """The search index's folder, shared by this process's searcher and indexer."""
+        with self._search_lock:
+            return self._index_folder()
+
+    def _index_folder(self) -> IndexFolder:
+        if self._index is None:
+            # Here rather than at the top: a worker's first page needs none of the search
+            # stack, whose import (Whoosh, numpy) is a fifth of a worker's start.
+            from folio.search.folder import IndexFolder
+
+            self._index = IndexFolder(self._index_path)
+        return self._index
+
+    @property
+    def search(self) -> SiteSearch:
+        """This process's searcher, opened at its first use: by the follower right after
+        the start, or by the first request that searches, whichever comes first."""
+        opened = self._search
+        if opened is not None:
+            return opened
+        with self._search_lock:
+            if self._search is None:
+                from folio.search.service import SiteSearch
+
+                search = SiteSearch(self._index_folder())
+                search.refresh()
+                self._search = search
+            return self._search
+
+    @property
+    def search_version(self) -> int:
+        """Changes whenever this process's searcher opens or reopens (0 before it has)."""
+        opened = self._search
+        return opened.version if opened is not None else 0
+
+    @property
     def publishes(self) -> bool:
         """Whether this process holds the publisher's role."""
         return self.role.held
@@ -91,7 +132,8 @@ class Site:
             self._take_role()
             if not self.publishes:
                 self._await_first_publication()
-            self.refresh()
+            # Pages can be served now; the follower opens the searcher next.
+            self.library.refresh()
             # Always: without watching, new index commits, scheduled posts and a take-over
             # still reach this process.
             self._follower = threading.Thread(target=self._follow, name="follower", daemon=True)
@@ -114,19 +156,22 @@ class Site:
         if self.publishes:
             self.publishing.stop()
             self.role.release()
-        self.search.close()
+        if self._search is not None:
+            self._search.close()
         self.cache.close()
         atexit.unregister(self.stop)
 
     def _new_publishing(self) -> Publishing:
         options: Any = self._publishing_settings
-        return Publishing(cache=self.cache, library=self.library, index=self.index, **options)
+        # The index folder is made when the indexer starts, in the publisher's thread.
+        index = lambda: self.index  # noqa: E731
+        return Publishing(cache=self.cache, library=self.library, index=index, **options)
 
     def _take_role(self) -> bool:
         if not self.role.take():
             return False
         log.info("this process publishes the content in %s", self.cache.root)
-        leftovers = [self.cache.path.parent, self.index.path]
+        leftovers = [self.cache.path.parent, self._index_path]
         if self.config["REPLIES_WRITABLE"]:  # a shared, read-only replies folder is not ours
             leftovers.append(self.replies.root)
         try:

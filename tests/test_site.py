@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -114,6 +116,42 @@ def test_stopping_ends_every_thread_and_process_it_started(make_app: Callable[..
     site_of(app).stop()
     assert not names & {thread.name for thread in threading.enumerate()}
     assert not multiprocessing.active_children()
+
+
+#: Libraries a worker's first page needs none of: each loads at its first use.
+LATER = ("numpy", "whoosh", "feedgen", "lxml", "folio.search.engine", "folio.search.service")
+
+
+def test_a_worker_loads_the_search_stack_and_feeds_after_its_start(tmp_path: Path) -> None:
+    """What gunicorn runs in a worker before its first page (importing the app, making it)
+    loads neither the search stack nor the feed libraries: a fifth of a start at 10k."""
+    config = {key: str(tmp_path / key) for key in ("CACHE_DIR", "COMMENTS_DIR")}
+    code = (
+        "import sys, app\n"
+        f"app.create_app({{**{config!r}, 'SECRET_KEY': 'x', 'TESTING': True}})\n"
+        f"print([name for name in {LATER!r} if name in sys.modules])"
+    )
+    root = Path(__file__).resolve().parent.parent
+    made = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert made.stdout.strip() == "[]"
+
+
+def test_the_searcher_opens_after_the_start_without_a_request(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app()
+    settle(app)
+    site = site_of(app)
+    site.stop()
+    again = make_app()
+    site = site_of(again)
+    site.start()  # returns once pages can be served
+    eventually(lambda: site.search_version > 0)  # the follower opened the searcher
+    assert site.search.ready and site.publishing.indexer is not None
+    hits = again.test_client().get("/search.json?q=first").get_json()
+    assert hits["total"] > 0
 
 
 def test_a_restart_with_nothing_to_render_starts_its_renderers_soon_after(

@@ -11,16 +11,18 @@ import yaml
 from flask import current_app
 from flask.cli import with_appcontext
 
-from folio.content.bounded import RenderPool
-from folio.content.checks import check_site, read_configured
 from folio.content.slugs import slugify
-from folio.gallery.checks import gallery_warnings
 
 
 @click.command()
 @with_appcontext
 def check() -> None:
     """Validate every content file as it is now; exit 1 when anything is wrong."""
+    # Here, not at the top: the app's import (each worker's start) needs none of these.
+    from folio.content.bounded import RenderPool
+    from folio.content.checks import check_site, read_configured
+    from folio.gallery.checks import gallery_warnings
+
     config = current_app.config
     contents = read_configured(config)
     pool = RenderPool(

@@ -10,9 +10,6 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from folio.content.checks import read_configured
-from folio.search.folder import IndexFolder
-from folio.search.service import SiteSearch
 from folio.site import Site
 
 
@@ -54,6 +51,11 @@ def rebuild() -> None:
 @with_appcontext
 def status() -> None:
     """Documents, size and freshness of the index, compared with the files now."""
+    # Here, not at the top: the app's import (each worker's start) needs none of these.
+    from folio.content.checks import read_configured
+    from folio.search.folder import IndexFolder
+    from folio.search.service import SiteSearch
+
     config = current_app.config
     contents = read_configured(config)
     search = SiteSearch(IndexFolder(Path(config["SEARCH_INDEX_DIR"])))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request, send_from_directory
 
 from folio.content.entries import Post
-from folio.feeds.feed import build_feed, latest
 from folio.feeds.sitemap import robots_txt, sitemap_urls, sitemap_xml
 from folio.web.context import catalogue, last_modified, site_url, summary
 from folio.web.pages import body_of
@@ -16,6 +15,9 @@ RSS = "application/rss+xml"
 
 
 def _feed(posts: tuple[Post, ...], title: str, path: str, *, rss: bool) -> Response:
+    # feedgen and lxml load at the first feed asked for, not in every worker's start.
+    from folio.feeds.feed import build_feed, latest
+
     chosen = latest(posts)
     current = catalogue()
     last_modified(*(post.modified for post in chosen))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from folio.search.results import PER_PAGE, SearchResults
 from folio.web.context import catalogue, site
+
+if TYPE_CHECKING:
+    from folio.search.results import SearchResults
 
 bp = Blueprint("search", __name__)
 
@@ -30,6 +33,8 @@ def _coverage() -> Coverage:
 
 def _search() -> tuple[SearchResults, int, dict[str, str]]:
     """The results with the status and headers both search routes answer with."""
+    from folio.search.results import PER_PAGE  # the search stack: at the first search
+
     args = request.args
     results = site().search.search(
         catalogue(),

@@ -18,7 +18,7 @@ def page_state(app: Flask, path: str) -> tuple[object, ...]:
     hour = int(time.time() // 3600) if app.config["COMMENTS_CLOSE_AFTER_DAYS"] else None
     return (
         site.library.version,
-        site.search.version,
+        site.search_version,
         site.replies.version(),
         gallery.version if gallery is not None else None,
         hour,
