@@ -9,6 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from folio.content import collector
 from folio.content.cache import ContentCache, Position
 from folio.content.catalogue import Catalogue, assemble
 from folio.content.database import CacheUnavailable
@@ -69,7 +70,7 @@ class Library:
 
     def refresh(self) -> bool:
         """Take in what the publisher wrote since the last look; True when the catalogue changed."""
-        with self._lock:
+        with self._lock, collector.paused():
             try:
                 position, rows, afresh = self.cache.changes(self.position)
             except CacheUnavailable:
