@@ -87,9 +87,10 @@ class Catalogue:
 
     @cached_property
     def modified(self) -> datetime | None:
-        """When any visible post or page, or the about page, last changed."""
-        stamps = [entry.modified for entry in self._by_url.values()]
-        return max(filter(None, stamps), default=None)
+        """When any visible post or page, or the about page, last changed: the newest
+        entry's moment (a moment made for each of 100k entries took 0.2 s of a page)."""
+        newest = max(self._by_url.values(), key=_changed_ns, default=None)
+        return newest.modified if newest is not None else None
 
     def replaced(self, changes: Iterable[tuple[Page, Page]]) -> Catalogue | None:
         """This catalogue with each (old, new) entry pair swapped, when no new entry moves:
@@ -192,6 +193,15 @@ class Catalogue:
             ]
             years.append((year, months))
         return years
+
+
+def _changed_ns(entry: Page) -> int:
+    """When the entry's file last changed, in nanoseconds: the version's first part, in hex
+    (see `Page.modified`); -1 when it is not one."""
+    try:
+        return int(entry.version.split("-", 1)[0], 16)
+    except ValueError:
+        return -1
 
 
 def _index(posts: list[Post], post: Post) -> int:

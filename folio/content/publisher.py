@@ -17,7 +17,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from folio.content import meta
+from folio.content import collector, meta
 from folio.content.bounded import Job, RenderPool, RenderRefused
 from folio.content.cache import ContentCache, Outcome, Record, SiteRecord, read_records
 from folio.content.entries import Kind
@@ -73,8 +73,13 @@ class Publisher:
         """Read every changed, added or deleted file; True when anything changed.
 
         With `paths` (what the change feed reported), only those are looked at, unless
-        site.yml changed: every date depends on it.
+        site.yml changed: every date depends on it. The cycle collector is paused: a cold
+        start holds a record per file until all are written.
         """
+        with collector.paused():
+            return self._publish(paths)
+
+    def _publish(self, paths: Collection[str] | None) -> bool:
         site = self._site()
         if site is not None:
             paths = None

@@ -136,6 +136,17 @@ def test_an_edit_that_moves_nothing_swaps_the_entry_in_place() -> None:
     assert current.tagged("y") == (b,)
 
 
+def test_modified_is_the_newest_entrys_moment() -> None:
+    stamps = {"a": 1_700_000_000, "b": 1_800_000_000, "c": 1_750_000_000}
+    posts = [
+        replace(post(slug, "2025-01-01"), version=f"{seconds * 10**9 + 7:x}-2a-10")
+        for slug, seconds in stamps.items()
+    ]
+    unversioned = replace(page("contact"), version="not-hex")
+    current = Catalogue(posts, [unversioned], site=SiteInfo(), now=NOW)
+    assert current.modified == posts[1].modified == datetime.fromtimestamp(1.8e9 + 7e-9, UTC)
+
+
 def test_an_edit_that_moves_an_entry_asks_for_a_new_catalogue() -> None:
     a, b = post("a", "2025-01-01", "x"), post("b", "2025-01-02")
     current = catalogue(a, b)
