@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from folio.atomic import sweep
 from folio.content.bounded import RenderPool
 from folio.content.cache import ContentCache
+from folio.content.catalogue import Catalogue
 from folio.content.library import Library
 from folio.content.publisher import Publisher, Settings
 from folio.content.signals import content_published
@@ -92,6 +93,7 @@ class Publishing:
         self._indexer_lock = threading.Lock()
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
+        self._starter: threading.Thread | None = None
         self._warmer: threading.Timer | None = None
 
     @property
@@ -138,6 +140,13 @@ class Publishing:
             target=self._follow, args=(feed,), name="publisher", daemon=True
         )
         self._thread.start()
+        # Beside the publisher's thread, so that edits are published while it loads.
+        started = self.library.catalogue()
+        self._starter = threading.Thread(
+            target=self._start_indexer, args=(started,), name="indexer-start"
+        )
+        self._starter.daemon = True
+        self._starter.start()
 
     def run_once(self) -> None:
         """Publish, render every body and update the index, all in this thread."""
@@ -153,13 +162,22 @@ class Publishing:
             self._warmer.cancel()
             self._warmer.join()  # a start under way ends before the pool stops below
             self._warmer = None
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        for thread in (self._thread, self._starter):
+            if thread is not None:
+                thread.join()
+        self._thread = self._starter = None
         if self._indexer is not None:
             self._indexer.stop()
         self.pool.stop()
         self.cache.close()
+
+    def _start_indexer(self, started: Catalogue) -> None:
+        if self._stopped.is_set():
+            return
+        try:
+            self.indexer.start(self.publisher, started)
+        except Exception:  # pages are still published; search says it is not ready
+            log.exception("the search indexer could not start")
 
     def _warm_pool(self) -> None:
         if not self._stopped.is_set():
@@ -171,10 +189,6 @@ class Publishing:
 
     def _follow(self, feed: ChangeFeed) -> None:
         try:
-            try:
-                self.indexer.start(self.publisher)
-            except Exception:  # pages are still published; search says it is not ready
-                log.exception("the search indexer could not start")
             self._render(feed)
             while not self._stopped.is_set():
                 due = self.library.catalogue().next_publication

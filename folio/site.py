@@ -80,6 +80,7 @@ class Site:
         self._start_lock = threading.Lock()
         self._stopped = threading.Event()
         self._follower: threading.Thread | None = None
+        self._opener: threading.Thread | None = None
 
     @property
     def index(self) -> IndexFolder:
@@ -138,6 +139,9 @@ class Site:
             # still reach this process.
             self._follower = threading.Thread(target=self._follow, name="follower", daemon=True)
             self._follower.start()
+            # Opened beside the follower, not in it: content edits are taken in meanwhile.
+            self._opener = threading.Thread(target=self._open_search, name="searcher", daemon=True)
+            self._opener.start()
             atexit.register(self.stop)
 
     def refresh(self, *, wait: bool = True) -> None:
@@ -145,14 +149,16 @@ class Site:
         only if no request is searching: the follower's way, so that content is never late
         behind a search)."""
         self.library.refresh()
-        self.search.refresh(wait=wait)
+        if (search := self._search) is not None:  # else it is opened at its first use
+            search.refresh(wait=wait)
 
     def stop(self) -> None:
         """Stop every thread this site started, and give up the publisher's role."""
         self._stopped.set()
-        if self._follower is not None and self._follower is not threading.current_thread():
-            self._follower.join()
-        self._follower = None
+        for thread in (self._follower, self._opener):
+            if thread is not None and thread is not threading.current_thread():
+                thread.join()
+        self._follower = self._opener = None
         if self.publishes:
             self.publishing.stop()
             self.role.release()
@@ -201,6 +207,10 @@ class Site:
                 if self._take_role():
                     return
             time.sleep(0.05)
+
+    def _open_search(self) -> None:
+        if not self._stopped.is_set():
+            self.search  # noqa: B018 (opens it)
 
     def _follow(self) -> None:
         next_try = time.monotonic() + TAKE_OVER_INTERVAL

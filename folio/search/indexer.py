@@ -106,11 +106,18 @@ class Indexer:
         self._edited_at: float | None = time.monotonic()
         #: Syncs run since start (tests watch the thread's progress with it).
         self.attempts = 0
+        self._started: Catalogue | None = None  # see `start`
 
-    def start(self, publisher: object) -> None:
-        """Follow what `publisher` publishes, from a thread of our own."""
+    def start(self, publisher: object, started: Catalogue | None = None) -> None:
+        """Follow what `publisher` publishes, from a thread of our own.
+
+        `started`: the catalogue as the process started, before anything it published
+        since; the kept mark is compared with it (an edit published before this thread
+        looks is then compared alone, as any later one).
+        """
         content_published.connect(self._published, sender=publisher)
         self._publisher = publisher
+        self._started = started
         self._thread = threading.Thread(target=self._run, name="search-indexer", daemon=True)
         # The first comparison at once: the content may have changed while no one
         # published, and it reads every indexed version (1-2 s at 100k posts), which
@@ -138,6 +145,7 @@ class Indexer:
             self._adopt()
         except Exception:  # a mark that cannot be used costs a full comparison, no more
             log.exception("the index's mark could not be used")
+        self._started = None  # not kept alive: a site's whole catalogue
         while not self._stopped.is_set():
             woken = self._wake.wait(HEALTH_INTERVAL)
             self._wake.clear()
@@ -172,7 +180,7 @@ class Indexer:
             commit = (name, ix.latest_generation())
         finally:
             ix.close()
-        catalogue = self.library.catalogue()
+        catalogue = self._started or self.library.catalogue()
         if commit != mark.commit or inline.digest(catalogue.searchable()) != mark.catalogue:
             return
         self._in_line = (catalogue.origin, mark.waiting, commit)

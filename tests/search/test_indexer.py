@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,9 @@ import pytest
 from flask import Flask
 from whoosh.index import LockError
 
+from folio.content.catalogue import Catalogue
 from folio.content.entries import Page
+from folio.publishing import Publishing
 from folio.search import updates
 from folio.search.engine import CODEC, segment_sizes
 from folio.search.indexer import MARK_FILE
@@ -280,6 +283,36 @@ def test_a_restart_in_line_with_the_index_compares_only_the_edits_since(
     edit(again, path, "kayaks", "canoes")
     assert urls(again, "kayaks") == []
     assert compared and max(compared) == 1  # never every entry (300 ms at 100k posts)
+
+
+def test_an_edit_published_before_the_indexer_looks_is_compared_alone(
+    make_app: Callable[..., Flask], content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 100k posts the indexer starts seconds after a publisher's start began: an edit
+    made meanwhile is published first, and must not cost a comparison of every entry."""
+    first = make_app()
+    settle(first)
+    path = content / "posts/2025-02-20-second-post.md"
+    edit(first, path, "Second body text.", "About kayaks.")
+    site_of(first).stop()
+    go = threading.Event()
+    real = Publishing._start_indexer
+
+    def late(self: Publishing, started: Catalogue) -> None:
+        go.wait(10)
+        real(self, started)
+
+    monkeypatch.setattr(Publishing, "_start_indexer", late)
+    compared = record_comparisons(monkeypatch)
+    again = make_app()
+    site = site_of(again)
+    site.start()
+    before = site.library.catalogue().entry("/posts/second-post/")
+    path.write_text(path.read_text().replace("kayaks", "canoes"))
+    eventually(lambda: site.library.catalogue().entry("/posts/second-post/") != before)
+    go.set()
+    eventually(lambda: urls(again, "canoes") == ["/posts/second-post/"])
+    assert compared and max(compared) == 1
 
 
 def test_content_changed_while_stopped_is_compared_in_full(
