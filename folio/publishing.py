@@ -94,6 +94,11 @@ class Publishing:
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
         self._starter: threading.Thread | None = None
+        self._begin = threading.Event()  # the catalogue as published at the start is known
+        #: Set once the start's look at every file is done (at once on a cold start; in
+        #: the publisher's thread on a warm one).
+        self.looked = threading.Event()
+        self._started: Catalogue | None = None
         self._warmer: threading.Timer | None = None
 
     @property
@@ -121,6 +126,7 @@ class Publishing:
         # an up-to-date cache reads and renders nothing.
         if not follow:
             self.run_once()  # read once: no thread follows the files
+            self.looked.set()
             return
         # Watched before the first look: a change made meanwhile is reported, not missed.
         feed = ChangeFeed(self.publisher.root, self.interval)
@@ -130,23 +136,37 @@ class Publishing:
         self._warmer = threading.Timer(0.0 if cold else POOL_WARM_AFTER, self._warm_pool)
         self._warmer.daemon = True
         self._warmer.start()
-        try:
-            self.publisher.publish()  # front matter only: the first pages can be served
-            self.library.refresh()
-        except BaseException:
-            feed.close()
-            raise
-        self._thread = threading.Thread(
-            target=self._follow, args=(feed,), name="publisher", daemon=True
-        )
-        self._thread.start()
-        # Beside the publisher's thread, so that edits are published while it loads.
-        started = self.library.catalogue()
-        self._starter = threading.Thread(
-            target=self._start_indexer, args=(started,), name="indexer-start"
-        )
+        # The indexer loads (Whoosh, numpy) while the files are looked at, and starts on
+        # the catalogue as published now, beside the publisher's thread.
+        self._starter = threading.Thread(target=self._start_indexer, name="indexer-start")
         self._starter.daemon = True
         self._starter.start()
+        self._thread = threading.Thread(
+            target=self._follow, args=(feed,), kwargs={"look": not cold}, name="publisher"
+        )
+        self._thread.daemon = True
+        try:
+            if cold:  # front matter only: the first pages can be served
+                self.publisher.publish()
+                self.looked.set()
+            else:
+                # What the last run published is served at once, as every other worker
+                # does; the publisher's thread looks at the files meanwhile (listing and
+                # comparing 100k took 1.5 s of this worker's start).
+                self._thread.start()
+            self.library.refresh()
+        except BaseException:
+            self._begin.set()  # with no catalogue: the indexer does not start
+            if self._thread.is_alive():
+                self._stopped.set()
+                self._thread.join()  # it closes the feed
+            else:
+                feed.close()
+            raise
+        self._started = self.library.catalogue()
+        self._begin.set()
+        if cold:
+            self._thread.start()
 
     def run_once(self) -> None:
         """Publish, render every body and update the index, all in this thread."""
@@ -158,6 +178,7 @@ class Publishing:
     def stop(self) -> None:
         """Stop the threads and the render processes."""
         self._stopped.set()
+        self._begin.set()
         if self._warmer is not None:
             self._warmer.cancel()
             self._warmer.join()  # a start under way ends before the pool stops below
@@ -171,12 +192,19 @@ class Publishing:
         self.pool.stop()
         self.cache.close()
 
-    def _start_indexer(self, started: Catalogue) -> None:
-        if self._stopped.is_set():
+    def _start_indexer(self) -> None:
+        try:
+            indexer = self.indexer
+        except Exception:  # pages are still published; search says it is not ready
+            log.exception("the search indexer could not be loaded")
+            return
+        self._begin.wait()
+        started, self._started = self._started, None  # not kept: a whole site's catalogue
+        if started is None or self._stopped.is_set():
             return
         try:
-            self.indexer.start(self.publisher, started)
-        except Exception:  # pages are still published; search says it is not ready
+            indexer.start(self.publisher, started)
+        except Exception:
             log.exception("the search indexer could not start")
 
     def _warm_pool(self) -> None:
@@ -187,9 +215,14 @@ class Publishing:
             except Exception:
                 log.exception("the render processes could not start")
 
-    def _follow(self, feed: ChangeFeed) -> None:
+    def _follow(self, feed: ChangeFeed, *, look: bool) -> None:
+        """Publish what changes until stopped; with `look`, every file first."""
         try:
-            self._render(feed)
+            if look:
+                self._publish(feed, everything=True)
+                self.looked.set()
+            else:
+                self._render(feed)
             while not self._stopped.is_set():
                 due = self.library.catalogue().next_publication
                 feed.wait(self._stopped, until=due)
@@ -200,9 +233,9 @@ class Publishing:
             feed.close()
             self.cache.close()
 
-    def _publish(self, feed: ChangeFeed) -> None:
+    def _publish(self, feed: ChangeFeed, *, everything: bool = False) -> None:
         try:
-            changed = self.publisher.publish(feed.take())
+            changed = self.publisher.publish(None if everything else feed.take())
             if self.library.refresh() and not changed:  # a scheduled post went live
                 content_published.send(self.publisher, generation=self.cache.generation())
         # A bad moment on disk must not end change pickup for the process's lifetime.
