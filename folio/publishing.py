@@ -95,9 +95,6 @@ class Publishing:
         self._thread: threading.Thread | None = None
         self._starter: threading.Thread | None = None
         self._begin = threading.Event()  # the catalogue as published at the start is known
-        #: Set once the start's look at every file is done (at once on a cold start; in
-        #: the publisher's thread on a warm one).
-        self.looked = threading.Event()
         self._started: Catalogue | None = None
         self._warmer: threading.Timer | None = None
 
@@ -126,7 +123,6 @@ class Publishing:
         # an up-to-date cache reads and renders nothing.
         if not follow:
             self.run_once()  # read once: no thread follows the files
-            self.looked.set()
             return
         # Watched before the first look: a change made meanwhile is reported, not missed.
         feed = ChangeFeed(self.publisher.root, self.interval)
@@ -141,32 +137,19 @@ class Publishing:
         self._starter = threading.Thread(target=self._start_indexer, name="indexer-start")
         self._starter.daemon = True
         self._starter.start()
-        self._thread = threading.Thread(
-            target=self._follow, args=(feed,), kwargs={"look": not cold}, name="publisher"
-        )
-        self._thread.daemon = True
         try:
-            if cold:  # front matter only: the first pages can be served
-                self.publisher.publish()
-                self.looked.set()
-            else:
-                # What the last run published is served at once, as every other worker
-                # does; the publisher's thread looks at the files meanwhile (listing and
-                # comparing 100k took 1.5 s of this worker's start).
-                self._thread.start()
+            self.publisher.publish()  # front matter only: the first pages can be served
             self.library.refresh()
         except BaseException:
+            feed.close()
             self._begin.set()  # with no catalogue: the indexer does not start
-            if self._thread.is_alive():
-                self._stopped.set()
-                self._thread.join()  # it closes the feed
-            else:
-                feed.close()
             raise
         self._started = self.library.catalogue()
         self._begin.set()
-        if cold:
-            self._thread.start()
+        self._thread = threading.Thread(
+            target=self._follow, args=(feed,), name="publisher", daemon=True
+        )
+        self._thread.start()
 
     def run_once(self) -> None:
         """Publish, render every body and update the index, all in this thread."""
@@ -215,14 +198,9 @@ class Publishing:
             except Exception:
                 log.exception("the render processes could not start")
 
-    def _follow(self, feed: ChangeFeed, *, look: bool) -> None:
-        """Publish what changes until stopped; with `look`, every file first."""
+    def _follow(self, feed: ChangeFeed) -> None:
         try:
-            if look:
-                self._publish(feed, everything=True)
-                self.looked.set()
-            else:
-                self._render(feed)
+            self._render(feed)
             while not self._stopped.is_set():
                 due = self.library.catalogue().next_publication
                 feed.wait(self._stopped, until=due)
@@ -233,9 +211,9 @@ class Publishing:
             feed.close()
             self.cache.close()
 
-    def _publish(self, feed: ChangeFeed, *, everything: bool = False) -> None:
+    def _publish(self, feed: ChangeFeed) -> None:
         try:
-            changed = self.publisher.publish(None if everything else feed.take())
+            changed = self.publisher.publish(feed.take())
             if self.library.refresh() and not changed:  # a scheduled post went live
                 content_published.send(self.publisher, generation=self.cache.generation())
         # A bad moment on disk must not end change pickup for the process's lifetime.
