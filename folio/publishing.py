@@ -132,8 +132,8 @@ class Publishing:
         self._warmer = threading.Timer(0.0 if cold else POOL_WARM_AFTER, self._warm_pool)
         self._warmer.daemon = True
         self._warmer.start()
-        # The indexer loads (Whoosh, numpy) while the files are looked at, and starts on
-        # the catalogue as published now, beside the publisher's thread.
+        # The indexer loads (Whoosh, numpy) once this worker can serve, beside the
+        # publisher's thread, and starts on the catalogue as published at the start.
         self._starter = threading.Thread(target=self._start_indexer, name="indexer-start")
         self._starter.daemon = True
         self._starter.start()
@@ -176,18 +176,13 @@ class Publishing:
         self.cache.close()
 
     def _start_indexer(self) -> None:
-        try:
-            indexer = self.indexer
-        except Exception:  # pages are still published; search says it is not ready
-            log.exception("the search indexer could not be loaded")
-            return
         self._begin.wait()
         started, self._started = self._started, None  # not kept: a whole site's catalogue
         if started is None or self._stopped.is_set():
             return
         try:
-            indexer.start(self.publisher, started)
-        except Exception:
+            self.indexer.start(self.publisher, started)
+        except Exception:  # pages are still published; search says it is not ready
             log.exception("the search indexer could not start")
 
     def _warm_pool(self) -> None:
