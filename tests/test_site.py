@@ -16,7 +16,7 @@ from flask import Flask
 
 from folio.content.cache import Outcome
 from folio.content.publisher import Publisher
-from folio.publishing import Publishing
+from folio.publishing import Publishing, Role
 from folio.site import Site
 from tests.conftest import eventually, settle, write_file, write_posts
 
@@ -152,6 +152,23 @@ def test_the_searcher_opens_after_the_start_without_a_request(
     assert site.search.ready and site.publishing.indexer is not None
     hits = again.test_client().get("/search.json?q=first").get_json()
     assert hits["total"] > 0
+
+
+def test_a_worker_that_gave_up_waiting_for_the_first_publication_says_it_is_starting(
+    make_app: Callable[..., Flask], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not an empty site with a 200 that proxies would keep: a cold start that reads
+    100k files from a cold disk took 53 s, past a worker's 30 s wait."""
+    monkeypatch.setattr("folio.site.FIRST_PUBLICATION_WAIT", 0.2)
+    publishing_elsewhere = Role(tmp_path / "cache" / "publisher.lock")
+    assert publishing_elsewhere.take()
+    client = make_app().test_client()
+    response = client.get("/")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert "This site is starting" in response.get_data(as_text=True)
+    assert "no-store" in response.headers["Cache-Control"]
+    publishing_elsewhere.release()  # that process ended: this one takes the role over
+    eventually(lambda: "Third post" in client.get("/").get_data(as_text=True))
 
 
 def test_a_restart_with_nothing_to_render_starts_its_renderers_soon_after(

@@ -64,6 +64,12 @@ class Library:
         self._bodies_lock = threading.Lock()  # request threads share the memory of bodies
         self._summaries: OrderedDict[tuple[str, str], str] = OrderedDict()
 
+    @property
+    def published(self) -> bool:
+        """Whether a publication was taken in: until then the catalogue is empty because
+        nothing is known yet, not because the site has no content."""
+        return self.position[1] > 0
+
     def catalogue(self) -> Catalogue:
         """The current catalogue (empty until the publisher's first write)."""
         return self._catalogue
