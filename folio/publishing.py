@@ -94,8 +94,6 @@ class Publishing:
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
         self._starter: threading.Thread | None = None
-        self._begin = threading.Event()  # the catalogue as published at the start is known
-        self._started: Catalogue | None = None
         self._warmer: threading.Timer | None = None
 
     @property
@@ -132,20 +130,19 @@ class Publishing:
         self._warmer = threading.Timer(0.0 if cold else POOL_WARM_AFTER, self._warm_pool)
         self._warmer.daemon = True
         self._warmer.start()
-        # The indexer loads (Whoosh, numpy) once this worker can serve, beside the
-        # publisher's thread, and starts on the catalogue as published at the start.
-        self._starter = threading.Thread(target=self._start_indexer, name="indexer-start")
-        self._starter.daemon = True
-        self._starter.start()
         try:
             self.publisher.publish()  # front matter only: the first pages can be served
             self.library.refresh()
         except BaseException:
             feed.close()
-            self._begin.set()  # with no catalogue: the indexer does not start
             raise
-        self._started = self.library.catalogue()
-        self._begin.set()
+        # The indexer loads (Whoosh, numpy) now that this worker can serve, beside the
+        # publisher's thread, and starts on the catalogue as published at the start.
+        started = self.library.catalogue()
+        self._starter = threading.Thread(
+            target=self._start_indexer, args=(started,), name="indexer-start", daemon=True
+        )
+        self._starter.start()
         self._thread = threading.Thread(
             target=self._follow, args=(feed,), name="publisher", daemon=True
         )
@@ -161,7 +158,6 @@ class Publishing:
     def stop(self) -> None:
         """Stop the threads and the render processes."""
         self._stopped.set()
-        self._begin.set()
         if self._warmer is not None:
             self._warmer.cancel()
             self._warmer.join()  # a start under way ends before the pool stops below
@@ -175,10 +171,8 @@ class Publishing:
         self.pool.stop()
         self.cache.close()
 
-    def _start_indexer(self) -> None:
-        self._begin.wait()
-        started, self._started = self._started, None  # not kept: a whole site's catalogue
-        if started is None or self._stopped.is_set():
+    def _start_indexer(self, started: Catalogue) -> None:
+        if self._stopped.is_set():
             return
         try:
             self.indexer.start(self.publisher, started)

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from whoosh.index import LockError
 
+from folio.content.catalogue import Catalogue
 from folio.content.entries import Page
 from folio.publishing import Publishing
 from folio.search import updates
@@ -267,15 +268,23 @@ def test_the_segments_edits_leave_are_merged_when_idle(
     assert urls(app, "telephone") == ["/contact/"]
 
 
-def test_a_restart_in_line_with_the_index_compares_only_the_edits_since(
-    make_app: Callable[..., Flask], content: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def stopped_after_an_edit(make_app: Callable[..., Flask], content: Path) -> tuple[Site, Path]:
+    """A settled site whose second post was edited (to mention kayaks), then stopped: its
+    index mark kept. Returns the stopped site and the edited file."""
     first = make_app()
     settle(first)
     path = content / "posts/2025-02-20-second-post.md"
     edit(first, path, "Second body text.", "About kayaks.")
-    site_of(first).stop()
-    assert (site_of(first).index.path / MARK_FILE).exists()
+    site = site_of(first)
+    site.stop()
+    return site, path
+
+
+def test_a_restart_in_line_with_the_index_compares_only_the_edits_since(
+    make_app: Callable[..., Flask], content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, path = stopped_after_an_edit(make_app, content)
+    assert (first.index.path / MARK_FILE).exists()
     compared = record_comparisons(monkeypatch)
     again = make_app()
     site_of(again).start()
@@ -289,17 +298,13 @@ def test_an_edit_published_before_the_indexer_looks_is_compared_alone(
 ) -> None:
     """At 100k posts the indexer starts seconds after a publisher's start began: an edit
     made meanwhile is published first, and must not cost a comparison of every entry."""
-    first = make_app()
-    settle(first)
-    path = content / "posts/2025-02-20-second-post.md"
-    edit(first, path, "Second body text.", "About kayaks.")
-    site_of(first).stop()
+    _, path = stopped_after_an_edit(make_app, content)
     go = threading.Event()
     real = Publishing._start_indexer
 
-    def late(self: Publishing) -> None:
+    def late(self: Publishing, started: Catalogue) -> None:
         go.wait(10)
-        real(self)
+        real(self, started)
 
     monkeypatch.setattr(Publishing, "_start_indexer", late)
     compared = record_comparisons(monkeypatch)
@@ -317,11 +322,7 @@ def test_an_edit_published_before_the_indexer_looks_is_compared_alone(
 def test_content_changed_while_stopped_is_compared_in_full(
     make_app: Callable[..., Flask], content: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = make_app()
-    settle(first)
-    path = content / "posts/2025-02-20-second-post.md"
-    edit(first, path, "Second body text.", "About kayaks.")
-    site_of(first).stop()
+    _, path = stopped_after_an_edit(make_app, content)
     path.write_text(path.read_text().replace("kayaks", "rafts"))  # while nothing runs
     compared = record_comparisons(monkeypatch)
     again = make_app()
@@ -334,12 +335,7 @@ def test_content_changed_while_stopped_is_compared_in_full(
 def test_content_published_but_not_indexed_before_a_stop_is_compared_in_full(
     make_app: Callable[..., Flask], content: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = make_app()
-    settle(first)
-    path = content / "posts/2025-02-20-second-post.md"
-    edit(first, path, "Second body text.", "About kayaks.")
-    site = site_of(first)
-    site.stop()
+    site, path = stopped_after_an_edit(make_app, content)
     path.write_text(path.read_text().replace("kayaks", "rafts"))
     site.publishing.publisher.publish()  # as a publisher killed before its indexer looked
     compared = record_comparisons(monkeypatch)
@@ -353,12 +349,8 @@ def test_content_published_but_not_indexed_before_a_stop_is_compared_in_full(
 def test_a_mark_of_another_commit_is_not_trusted(
     make_app: Callable[..., Flask], content: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = make_app()
-    settle(first)
-    path = content / "posts/2025-02-20-second-post.md"
-    edit(first, path, "Second body text.", "About kayaks.")
-    site_of(first).stop()
-    folder = site_of(first).index
+    first, _ = stopped_after_an_edit(make_app, content)
+    folder = first.index
     index = folder.open(str(folder.current_name()))
     try:
         updates.apply(index, Difference((), ("/posts/second-post/",)), {})  # another writer
