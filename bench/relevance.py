@@ -1,9 +1,11 @@
-"""Relevance on judged sets: our ranking against plain BM25 (SQLite FTS5), side by side.
+"""Relevance on judged sets: our ranking against plain BM25 engines, side by side.
 
 Usage: python bench/relevance.py [--sets manpages site] [--sweep]
 Builds each set's index through the site's own pipeline (publish, render, index), ranks
 every query as /search does (folio.search.ranking, the first 100), ranks the same
-documents (title and plain text read back from the index) with FTS5's bm25(), and prints
+documents (title and plain text read back from the index) with three plain engines as
+their users set them up (SQLite FTS5's bm25(); Whoosh's own BM25F over title and body
+with OR grouping; rank-bm25's Okapi BM25 on stemmed words), and prints
 MRR@10, nDCG@10, recall@100 and MAP@100. `--sweep` tries ranking parameters around the
 current ones and prints each row (tune on the sum of both sets, never one query).
 """
@@ -30,6 +32,10 @@ from folio.search import ranking  # noqa: E402
 from folio.search.query import plan  # noqa: E402
 from folio.search.ranking import Ranker  # noqa: E402
 from folio.site import Site  # noqa: E402
+from rank_bm25 import BM25Okapi  # noqa: E402
+from whoosh import fields, qparser  # noqa: E402
+from whoosh.analysis import StemmingAnalyzer  # noqa: E402
+from whoosh.filedb.filestore import RamStorage  # noqa: E402
 
 Rank = Callable[[str], list[str]]  # a query to the URLs found, best first
 DEPTH = 100
@@ -116,9 +122,7 @@ def fts5(ranker: Ranker) -> Rank:
     """Plain BM25 on the same documents: SQLite FTS5, Porter stems, any word (OR)."""
     db = sqlite3.connect(":memory:")
     db.execute("CREATE VIRTUAL TABLE docs USING fts5(url UNINDEXED, title, body, tokenize=porter)")
-    reader = ranker.searcher.reader()
-    rows = [(f["url"], f["title"], f["text"]) for _, f in reader.iter_docs()]
-    db.executemany("INSERT INTO docs VALUES (?, ?, ?)", rows)
+    db.executemany("INSERT INTO docs VALUES (?, ?, ?)", documents(ranker))
 
     def rank(query: str) -> list[str]:
         words = dict.fromkeys(re.findall(r"\w+", query.lower()))
@@ -127,6 +131,56 @@ def fts5(ranker: Ranker) -> Rank:
         match = " OR ".join(f'"{word}"' for word in words)
         sql = "SELECT url FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?"
         return [url for (url,) in db.execute(sql, (match, DEPTH))]
+
+    return rank
+
+
+def documents(ranker: Ranker) -> list[tuple[str, str, str]]:
+    """Each indexed document's URL, title and plain text, as the index stored them."""
+    return [(f["url"], f["title"], f["text"]) for _, f in ranker.searcher.reader().iter_docs()]
+
+
+def whoosh_bm25f(ranker: Ranker) -> Rank:
+    """Whoosh as its documentation sets it up: title and body with the stemming analyzer,
+    its default BM25F scoring, a multi-field parser with OR grouping."""
+    schema = fields.Schema(
+        url=fields.ID(stored=True),
+        title=fields.TEXT(analyzer=StemmingAnalyzer()),
+        body=fields.TEXT(analyzer=StemmingAnalyzer()),
+    )
+    index = RamStorage().create_index(schema)
+    with index.writer() as writer:
+        for url, title, text in documents(ranker):
+            writer.add_document(url=url, title=title, body=text)
+    parser = qparser.MultifieldParser(["title", "body"], schema, group=qparser.OrGroup)
+    searcher = index.searcher()
+
+    def rank(query: str) -> list[str]:
+        found = searcher.search(parser.parse(query), limit=DEPTH)
+        return [hit["url"] for hit in found]
+
+    return rank
+
+
+def okapi(ranker: Ranker) -> Rank:
+    """rank-bm25's Okapi BM25 (k1 1.5, b 0.75) over title and text, Porter-stemmed words
+    without stop words (Whoosh's stemming analyzer, so only the scoring differs)."""
+    analyzer = StemmingAnalyzer()
+
+    def words(text: str) -> list[str]:
+        return [token.text for token in analyzer(text)]
+
+    rows = documents(ranker)
+    bm25 = BM25Okapi([words(f"{title} {text}") for _, title, text in rows])
+    urls = [url for url, _, _ in rows]
+
+    def rank(query: str) -> list[str]:
+        terms = list(dict.fromkeys(words(query)))
+        if not terms:
+            return []
+        scores = bm25.get_scores(terms)
+        best = sorted(range(len(urls)), key=lambda i: -scores[i])[:DEPTH]
+        return [urls[i] for i in best if scores[i] > 0]
 
     return rank
 
@@ -162,7 +216,7 @@ def sweep(rankers: dict[str, Ranker], collections: dict[str, Collection]) -> Non
 
 
 def main() -> None:
-    """Build the sets, measure both engines, print a Markdown table."""
+    """Build the sets, measure every engine, print a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sets", nargs="+", default=["manpages", "site"])
     parser.add_argument("--sweep", action="store_true")
@@ -178,7 +232,14 @@ def main() -> None:
         print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for name, ranker in rankers.items():
             judged = collections[name].judged
-            for engine, rank in (("folio", ours(ranker)), ("FTS5 BM25", fts5(ranker))):
+            engines = {
+                "folio": ours,
+                "FTS5 BM25": fts5,
+                "Whoosh BM25F, OR": whoosh_bm25f,
+                "rank-bm25 Okapi": okapi,
+            }
+            for engine, make in engines.items():
+                rank = make(ranker)
                 m = measures(rank, judged)
                 print(
                     f"| {name} | {len(judged)} | {ranker.live_count} | {engine} | "

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar
 
+from whoosh.analysis import STOP_WORDS
 from whoosh.fields import Schema
 
-from folio.search.analysis import QUERY_ANALYZER
+from folio.search.analysis import QUERY_ANALYZER, QUESTION_WORDS
 
 #: Enough for any question; only hostile input is longer, and it is cut.
 MAX_QUERY_CHARS = 2000
@@ -32,6 +33,8 @@ RANKED_FIELDS = ("title", "tagtext", "summary", "body")
 WORDS_FIELD = "spelling"
 
 T = TypeVar("T")
+#: Words that never rank: they are left out of a query's words as they are of its terms.
+_UNRANKED = STOP_WORDS | QUESTION_WORDS
 _PART = re.compile(r'([+-]?)"([^"]*)"?|([+-]?)([^\s"]+)')
 
 
@@ -80,6 +83,9 @@ class Plan:
     #: it also matches the indexed words it starts.
     prefix: str = ""
     prefix_stems: tuple[str, ...] = ()
+    #: The words that rank, as written (lower-cased) and in the order typed: documents
+    #: where they stand close together rank higher.
+    words: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.required or self.phrases or self.prefix)
@@ -99,6 +105,7 @@ def plan(text: str, schema: Schema, *, typing: bool = False) -> Plan:
     excluded: list[str] = []
     phrases: list[tuple[str, ...]] = []
     excluded_phrases: list[tuple[str, ...]] = []
+    words: list[str] = []
     pieces = parts(text)
     last = pieces.pop() if typing and pieces and _typed_word(pieces[-1], word) else None
     analysed: dict[tuple[str, str], list[str]] = {}  # a repeated word is analysed once
@@ -118,6 +125,8 @@ def plan(text: str, schema: Schema, *, typing: bool = False) -> Plan:
                 excluded += stems
             continue
         terms += stems
+        if stems:
+            words += (t.text for t in word(part.text, mode="query") if _ranks(t.text))
         if part.phrase:
             phrases.append(tuple(t.text for t in word(part.text, mode="query")))
         elif part.sign == "+":
@@ -126,6 +135,7 @@ def plan(text: str, schema: Schema, *, typing: bool = False) -> Plan:
         # Only question words ("what is it"): then they are what was asked.
         plain = " ".join(dict.fromkeys(part.text.lower() for part in pieces if not part.sign))
         terms = list(_stems(stem, plain))
+        words = [t.text for t in word(plain, mode="query") if _ranks(t.text, STOP_WORDS)]
     return Plan(
         prefix=next(t.text for t in word(last.text, mode="query")) if last else "",
         prefix_stems=tuple(t.text for t in stem(last.text, mode="query")) if last else (),
@@ -134,6 +144,7 @@ def plan(text: str, schema: Schema, *, typing: bool = False) -> Plan:
         excluded=_unique(excluded)[:MAX_TERMS],
         phrases=tuple(p for p in _unique(phrases) if p),
         excluded_phrases=tuple(p for p in _unique(excluded_phrases) if p),
+        words=_unique(words)[:MAX_TERMS],
     )
 
 
@@ -150,6 +161,11 @@ def _distinct(items: Iterable[str]) -> Iterator[str]:
         if item not in seen:
             seen.add(item)
             yield item
+
+
+def _ranks(word: str, unranked: frozenset[str] = _UNRANKED) -> bool:
+    """Whether a word as written ranks: not a stop or question word, nor one letter."""
+    return len(word) >= 2 and word not in unranked
 
 
 def _typed_word(part: Part, word: Any) -> bool:

@@ -42,6 +42,13 @@ SATURATION = 1.6
 #: How much matching more of the query's words counts beyond their scores (0: not at
 #: all; 1: Lucene's coord, the score times the share of words matched).
 COORD = 0.0
+#: Nearness (BM25TP, after Rasolofo and Savoy): the best PROXIMITY_DEPTH documents by
+#: BM25F rank again with a bonus wherever two of the query's words stand within NEAR
+#: words of each other, worth up to 2 * PROXIMITY. Tuned on the judged sets
+#: (bench/README.md); depths of 30 to 300 and windows of 3 to 10 gave the same.
+PROXIMITY, PROXIMITY_DEPTH, NEAR = 1.0, 100, 5
+#: Words in more than this share of the documents are left out of nearness.
+NEAR_COMMON = 0.5
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,8 @@ class Ranker:
         self._norms: dict[str, Scores] = {}
         self._ranked: OrderedDict[Plan, Ranked] = OrderedDict()
         self._dates: Scores | None = None
+        # Whoosh's idf of a word in NEAR_COMMON of the documents: log(1 / share) + 1.
+        self._common_idf = float(np.log(1 / NEAR_COMMON) + 1) if NEAR_COMMON else 0.0
         #: Each term's weight in the whole index, as related posts look them up (a few
         #: hundred terms an article, most of them shared with other articles).
         self.frequencies: dict[tuple[str, bytes], float] = {}
@@ -129,6 +138,13 @@ class Ranker:
         if groups and COORD:  # documents with more of the words rank higher
             scores *= (hits / len(groups)) ** COORD
         scores = np.where(matched, scores, 0.0)
+        if PROXIMITY and len(wanted.words) > 1:
+            best = np.array(
+                sorted(self.order(matched, scores, by_date=False, start=0, count=PROXIMITY_DEPTH)),
+                np.int64,
+            )
+            near = self._nearness(wanted.words, best)
+            scores[best] += PROXIMITY * 2 * near / (near + 1)  # saturates as BM25's counts do
         matched.flags.writeable = scores.flags.writeable = False  # shared by later pages
         return Ranked(matched, scores, tuple(term for group in groups for term in group))
 
@@ -264,6 +280,38 @@ class Ranker:
             if starts is not None:
                 mask[(starts >> 32) + offset] = True
         return mask
+
+    def _nearness(self, words: tuple[str, ...], docs: postings.Ids) -> Scores:
+        """For each of some documents (sorted numbers): every place where two different
+        query words stand within NEAR words of each other, the rarer word's idf over
+        their distance squared, summed. Occurrences of all the words are sorted together
+        once, so only neighbours are paired: the nearest pairs are always among them."""
+        idf = np.array([self.searcher.idf(WORDS_FIELD, word) for word in words])
+        keys: list[postings.Ids] = []
+        labels: list[postings.Ids] = []
+        for number, word in enumerate(words):
+            if idf[number] < self._common_idf:
+                continue  # the longest positions to read, and the least said by them
+            for leaf, offset in self.leaves:
+                low, high = np.searchsorted(docs, (offset, offset + leaf.doc_count_all()))
+                if low == high:
+                    continue
+                found, spots = postings.positions(
+                    leaf, WORDS_FIELD, word, only=docs[low:high] - offset
+                )
+                keys.append(((found + offset) << 32) + spots)
+                labels.append(np.full(len(found), number))
+        near = np.zeros(len(docs))
+        if not keys:
+            return near
+        key, label = np.concatenate(keys), np.concatenate(labels)
+        order = np.argsort(key, kind="stable")
+        key, label = key[order], label[order]
+        doc, gap = key >> 32, np.diff(key)
+        close = (doc[1:] == doc[:-1]) & (label[1:] != label[:-1]) & (gap > 0) & (gap <= NEAR)
+        rarer = np.minimum(idf[label[1:]], idf[label[:-1]])
+        np.add.at(near, np.searchsorted(docs, doc[1:][close]), rarer[close] / gap[close] ** 2)
+        return near
 
     def _date_keys(self) -> Scores:
         if self._dates is None:

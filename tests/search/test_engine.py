@@ -3,8 +3,10 @@ Whoosh's public API gives. A `whoosh3` upgrade that changes them fails here firs
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
@@ -53,6 +55,13 @@ def test_positions_read_in_bulk_are_the_matchers_positions(searcher: Searcher) -
             while matcher.is_active():
                 assert found[matcher.id()] == list(matcher.value_as("positions"))
                 matcher.next()
+            # Limited to some documents (some without the word): theirs and nothing else.
+            only = np.array([*sorted(found)[::3], leaf.doc_count_all() + 5], np.int64)
+            docs, spots = postings.positions(leaf, WORDS_FIELD, word, only=only)
+            some: dict[int, list[int]] = {}
+            for d, p in zip(docs.tolist(), spots.tolist(), strict=True):
+                some.setdefault(d, []).append(p)
+            assert some == {d: found[d] for d in sorted(found)[::3]}
 
 
 def test_field_lengths_are_whooshs_quantised_lengths(searcher: Searcher) -> None:
@@ -128,6 +137,13 @@ def test_our_codec_stores_what_whooshs_codec_stores(tmp_path: Path, codec: objec
             postings.read(whooshs, field, word), postings.read(ours, field, word), strict=True
         ):
             assert a.tolist() == b.tolist()
+    # Our blocks are pickled with the newest protocol (Whoosh's 2 sends bytes through str).
+    term = postings._term(ours, "body", "otter")
+    assert term is not None
+    info, postfile = term
+    offset, length = info.extent()
+    raw = postfile.get(offset, length[0] if isinstance(length, tuple) else length)
+    assert raw[8 : 8 + 2] == bytes([0x80, pickle.HIGHEST_PROTOCOL])
     for reader in readers:
         reader.close()
 

@@ -59,6 +59,7 @@ def test_phrases_exclusions_and_required_words() -> None:
         excluded=("sleep",),
         phrases=(("back", "pain"),),
         excluded_phrases=(("bad", "posture"),),
+        words=("back", "pain", "exercise", "stretches"),
     )
 
 
@@ -72,6 +73,14 @@ def test_phrases_are_capped_and_the_rest_are_words() -> None:
     wanted = plan('"aa bb" "cc dd" "ee ff" "gg hh" "ii jj" kk', SCHEMA)
     assert wanted.phrases == (("aa", "bb"), ("cc", "dd"), ("ee", "ff"), ("gg", "hh"))
     assert wanted.terms[-3:] == ("ii", "jj", "kk")
+
+
+def test_the_words_that_rank_are_kept_as_written_in_their_order() -> None:
+    # Nearness is looked up by the words as written: stop, question and excluded words
+    # and single letters are not among them.
+    wanted = plan("what is a boundary layer's flow -slip x with Slip-Stream", SCHEMA)
+    assert wanted.words == ("boundary", "layer", "flow", "slip", "stream")
+    assert plan("what is it", SCHEMA).words == ("what",)  # only question words: they rank
 
 
 def test_only_exclusions_or_stop_words_ask_for_nothing() -> None:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+from whoosh import index as whoosh_index
 from whoosh.query import Term
 from whoosh.searching import Searcher
 
+from folio.search import ranking
+from folio.search.engine import ArrayCodec
 from folio.search.query import RANKED_FIELDS, plan
 from folio.search.ranking import Ranker
-from tests.search.conftest import WORDS
+from folio.search.schema import make_schema
+from tests.search.conftest import WORDS, doc
 
 
 def test_each_term_scores_what_whooshs_bm25f_gives_it(searcher: Searcher) -> None:
@@ -99,3 +105,25 @@ def test_a_word_being_typed_matches_the_words_it_starts(searcher: Searcher) -> N
     found = ranker.order(typed.matched, typed.scores, by_date=False, start=0, count=5)
     assert [ranker.url(d) for d in found] == ["/posts/p403/", "/posts/p402/"]
     assert "badger" in typed.terms
+
+
+def test_documents_where_the_words_stand_together_rank_higher(tmp_path: Path) -> None:
+    # The same words, as often and as long: only where "heron" and "salmon" stand differs.
+    apart = "heron river stone reed kayak otter willow salmon. Otter reed."
+    together = "river stone reed kayak otter willow heron salmon. Otter reed."
+    ix = whoosh_index.create_in(str(tmp_path), make_schema())
+    with ix.writer(codec=ArrayCodec()) as writer:
+        writer.add_document(**doc(0, apart))
+        writer.add_document(**doc(1, together))
+        for n in range(2, 12):  # documents without the words, so that they are rare
+            writer.add_document(**doc(n, f"otter river stone reed {n}."))
+    with ix.searcher() as searcher:
+        ranker = Ranker(searcher)
+        for query in ("heron salmon", "salmon, the heron?"):
+            assert urls(ranker, query)[:2] == ["/posts/p1/", "/posts/p0/"], query
+        ranked = ranker.rank(plan("heron salmon", ranker.schema))
+        gained = ranked.scores[1] - ranked.scores[0]
+        assert 0 < gained < 2 * ranking.PROXIMITY  # a bonus, bounded: BM25F still leads
+        # One word alone has nothing to stand near: the index's order breaks the tie.
+        assert urls(ranker, "heron")[:2] == ["/posts/p0/", "/posts/p1/"]
+    ix.close()
