@@ -26,16 +26,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from rank_bm25 import BM25Okapi  # noqa: E402
+from whoosh import fields, qparser  # noqa: E402
+from whoosh.analysis import StemmingAnalyzer  # noqa: E402
+from whoosh.filedb.filestore import RamStorage  # noqa: E402
+
 from app import DEFAULTS  # noqa: E402
 from bench.relevance_data import Collection, Judged, manpages, sample_site  # noqa: E402
 from folio.search import ranking  # noqa: E402
 from folio.search.query import plan  # noqa: E402
 from folio.search.ranking import Ranker  # noqa: E402
 from folio.site import Site  # noqa: E402
-from rank_bm25 import BM25Okapi  # noqa: E402
-from whoosh import fields, qparser  # noqa: E402
-from whoosh.analysis import StemmingAnalyzer  # noqa: E402
-from whoosh.filedb.filestore import RamStorage  # noqa: E402
 
 Rank = Callable[[str], list[str]]  # a query to the URLs found, best first
 DEPTH = 100
