@@ -74,13 +74,18 @@ class Library:
         """The current catalogue (empty until the publisher's first write)."""
         return self._catalogue
 
-    def refresh(self) -> bool:
-        """Take in what the publisher wrote since the last look; True when the catalogue changed."""
+    def refresh(self, read: threading.Event | None = None) -> bool:
+        """Take in what the publisher wrote since the last look; True when the catalogue
+        changed. `read` is set once the rows are read (or cannot be): what is written from
+        then on is not in this look."""
         with self._lock, collector.paused():
             try:
                 position, rows, afresh = self.cache.changes(self.position)
             except CacheUnavailable:
                 return False
+            finally:
+                if read is not None:
+                    read.set()
             due = self._catalogue.next_publication
             went_live = bool(due and due <= self.clock())  # a scheduled post's time came
             if position == self.position and not went_live:

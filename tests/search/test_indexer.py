@@ -11,8 +11,10 @@ import pytest
 from flask import Flask
 from whoosh.index import LockError
 
+from folio.content.cache import ContentCache
 from folio.content.catalogue import Catalogue
 from folio.content.entries import Page
+from folio.content.library import Library
 from folio.publishing import Publishing
 from folio.search import updates
 from folio.search.engine import CODEC, segment_sizes
@@ -317,6 +319,48 @@ def test_an_edit_published_before_the_indexer_looks_is_compared_alone(
     go.set()
     eventually(lambda: urls(again, "canoes") == ["/posts/second-post/"])
     assert compared and max(compared) == 1
+
+
+def test_an_edit_made_while_the_publishing_worker_takes_in_its_catalogue_is_published_meanwhile(
+    make_app: Callable[..., Flask], content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 100k posts the publishing worker takes its catalogue in for 2-3 s after its look
+    at the files: an edit made then is published for the serving workers at once, and is
+    not in the start's catalogue (the indexer still compares it alone)."""
+    _, path = stopped_after_an_edit(make_app, content)
+    go, holding = threading.Event(), threading.Event()
+    real = Library.refresh
+
+    def slow(self: Library, read: threading.Event | None = None) -> bool:
+        changed = real(self, read)
+        if read is not None:  # the start's: taken in, as if it took seconds
+            holding.set()
+            go.wait(10)
+        return changed
+
+    monkeypatch.setattr(Library, "refresh", slow)
+    compared = record_comparisons(monkeypatch)
+    again = make_app()
+    site = site_of(again)
+    starting = threading.Thread(target=site.start)
+    starting.start()
+    assert holding.wait(10)
+    path.write_text(path.read_text().replace("kayaks", "canoes"))
+    # Another worker's look at the cache finds the edit while this one is still starting.
+    serving = Library(ContentCache(site.cache.path, content, site.cache.rendering), body_wait=0)
+    eventually(lambda: (serving.refresh(), "canoes" in _text(serving))[1])
+    assert starting.is_alive()
+    go.set()
+    starting.join(10)
+    eventually(lambda: urls(again, "canoes") == ["/posts/second-post/"])
+    assert compared and max(compared) == 1
+
+
+def _text(library: Library) -> str:
+    """The second post's rendered text as this library has it ("" until rendered)."""
+    entry = library.catalogue().entry("/posts/second-post/")
+    body = library.body(entry) if entry is not None else None
+    return "" if body is None else body.text
 
 
 def test_content_changed_while_stopped_is_compared_in_full(
