@@ -6,7 +6,9 @@ posting list is read as arrays (engine.py) and scored with numpy. A query word's
 counts in title, tags, summary and body are weighed and length-normalised per field,
 then summed before BM25's saturation (BM25F proper, as Lucene's BM25F and Terrier do):
 a word said in the title and again in the body counts more than once, never as two
-independent matches. The weights were tuned on judged sets (bench/README.md).
+independent matches. The best hundred are then ranked again by how near the query's
+words stand to each other in them. The weights were tuned on judged sets
+(bench/README.md).
 """
 
 from __future__ import annotations
