@@ -406,6 +406,13 @@ def _term(reader: IndexReader, field: str, text: str) -> tuple[Any, Any] | None:
     return None if info is None else (info, terms._postfile)
 
 
+def doc_frequency(readers: Iterable[IndexReader], field: str, text: str) -> int:
+    """In how many documents of these segments a term is (deleted ones included, as
+    Whoosh counts them), from the term infos kept per segment."""
+    found = (_term(reader, field, text) for reader in readers)
+    return sum(int(term[0].doc_frequency()) for term in found if term is not None)
+
+
 def _raw_blocks(raw: bytes) -> Iterator[tuple[tuple[int, ...], Any, Any]]:
     """(id deltas, weights, values) of each block of a posting list's bytes, as Whoosh's
     W3PostingsWriter wrote them: a magic tag, then per block its length (negative for

@@ -170,6 +170,12 @@ class Ranker:
             scores[ids] += weight * term_scores
         return np.where(self.live, scores, 0.0)
 
+    def idf(self, field: str, text: str) -> float:
+        """Whoosh's idf of a term (as `Searcher.idf`), from the term infos engine.py keeps:
+        the words a query ranks by were looked up a moment before."""
+        frequency = postings.doc_frequency((leaf for leaf, _ in self.leaves), field, text)
+        return float(np.log(self.size / (frequency + 1)) + 1)
+
     def url(self, doc: int) -> str:
         """The URL of a document."""
         return str(self.stored(doc)["url"])
@@ -219,7 +225,7 @@ class Ranker:
         ids, weights = self._postings(field, term)
         if not len(ids):
             return ids, weights
-        idf = self.searcher.idf(field, term)
+        idf = self.idf(field, term)
         return ids, idf * weights * (K1 + 1) / (weights + self._norm(field)[ids])
 
     def _bm25f(self, term: str) -> tuple[postings.Ids, Scores]:
@@ -288,7 +294,7 @@ class Ranker:
         query words stand within NEAR words of each other, the rarer word's idf over
         their distance squared, summed. Occurrences of all the words are sorted together
         once, so only neighbours are paired: the nearest pairs are always among them."""
-        idf = np.array([self.searcher.idf(WORDS_FIELD, word) for word in words])
+        idf = np.array([self.idf(WORDS_FIELD, word) for word in words])
         keys: list[postings.Ids] = []
         labels: list[postings.Ids] = []
         for number, word in enumerate(words):

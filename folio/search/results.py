@@ -128,7 +128,7 @@ def run_query(
         start=(number - 1) * per_page,
         count=per_page,
     )
-    weights = {term: ranker.searcher.idf("body", term) for term in ranked.terms}
+    weights = {term: ranker.idf("body", term) for term in ranked.terms}
     marker = Marker(ranker.schema[RANKED_FIELDS[-1]].analyzer, weights, wanted.phrases)
     hits = tuple(_hit(ranker.stored(doc), catalogue, marker) for doc in docs)
     return replace(

@@ -32,6 +32,13 @@ def test_each_term_scores_what_whooshs_bm25f_gives_it(searcher: Searcher) -> Non
             assert ours == pytest.approx(expected, rel=1e-6), (field, term)
 
 
+def test_idf_is_whooshs_idf(searcher: Searcher) -> None:
+    ranker = Ranker(searcher)
+    for field in (*RANKED_FIELDS, "spelling", "tags"):
+        for term in ("otter", "quick", "badger", "temporary", "nature", "zzz-none"):
+            assert ranker.idf(field, term) == pytest.approx(searcher.idf(field, term)), term
+
+
 def urls(ranker: Ranker, query: str, **order: object) -> list[str]:
     ranked = ranker.rank(plan(query, ranker.schema))
     docs = ranker.order(ranked.matched, ranked.scores, by_date=bool(order), start=0, count=50)
