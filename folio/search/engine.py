@@ -374,9 +374,11 @@ def read(reader: IndexReader, field: str, text: str) -> tuple[Ids, Weights]:
     return _decoded(list(_raw_blocks(postfile.get(offset, length))))
 
 
-#: Term infos looked up in each open segment (its terms reader), at most so many each.
+#: Term infos looked up in each open segment (its terms reader), at most so many each:
+#: about 600 bytes a term found, so under 5 MB a segment (an index has two or three big
+#: ones; an edit's own segment holds a few hundred words).
 _TERM_INFOS: WeakKeyDictionary[W3TermsReader, dict[tuple[str, str], Any]] = WeakKeyDictionary()
-_KEPT_TERM_INFOS = 20_000
+_KEPT_TERM_INFOS = 8_000
 
 
 def _term(reader: IndexReader, field: str, text: str) -> tuple[Any, Any] | None:
