@@ -211,3 +211,16 @@ def test_segment_sizes_are_the_readers_segment_sizes(tmp_path: Path) -> None:
     with ix.reader() as reader:
         expected = [leaf.doc_count_all() for leaf, _ in reader.leaf_readers()]
     assert postings.segment_sizes(ix) == expected == [5, 1, 2]
+
+
+def test_term_infos_are_kept_per_segment_and_bounded(
+    searcher: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postings, "_KEPT_TERM_INFOS", 3)
+    leaf = searcher.reader().leaf_readers()[0][0]
+    words = ["otter", "heron", "river", "zzznone", "quick", "otter"]
+    expected = [postings.read(leaf, "body", word)[0].tolist() for word in words]
+    again = [postings.read(leaf, "body", word)[0].tolist() for word in words]
+    assert again == expected  # kept or looked up again, the same postings
+    kept = postings._TERM_INFOS[leaf._terms]  # type: ignore[attr-defined]  # a SegmentReader
+    assert 0 < len(kept) <= 3
