@@ -379,6 +379,7 @@ def read(reader: IndexReader, field: str, text: str) -> tuple[Ids, Weights]:
 #: ones; an edit's own segment holds a few hundred words).
 _TERM_INFOS: WeakKeyDictionary[W3TermsReader, dict[tuple[str, str], Any]] = WeakKeyDictionary()
 _KEPT_TERM_INFOS = 8_000
+_UNKNOWN = object()
 
 
 def _term(reader: IndexReader, field: str, text: str) -> tuple[Any, Any] | None:
@@ -392,9 +393,8 @@ def _term(reader: IndexReader, field: str, text: str) -> tuple[Any, Any] | None:
     if known is None:
         known = _TERM_INFOS.setdefault(terms, {})
     key = (field, text)
-    if key in known:
-        info = known[key]
-    else:
+    info = known.get(key, _UNKNOWN)  # one look: another thread may clear it meanwhile
+    if info is _UNKNOWN:
         # A lookup reads the segment's hash table in four or five small reads (30 µs);
         # a segment never changes, so what it says of a term is kept (misses too: most
         # words are in no title) while the segment is open.
