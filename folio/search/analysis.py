@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
+import Stemmer
 from whoosh.analysis import (
     STOP_WORDS,
     Filter,
@@ -44,6 +46,25 @@ aren couldn didn doesn don hadn hasn haven isn mustn shouldn wasn weren won woul
 yourselves
 """
 QUESTION_WORDS = frozenset(_QUESTION_TEXT.split())
+#: A Snowball stemmer per thread (PyStemmer's are not safe to share between threads).
+_STEMMERS = threading.local()
+
+
+def porter_stem(word: str) -> str:
+    """Porter's stem of a word, as Snowball's C implementation gives it.
+
+    Whoosh's own `stem` never undoubles a final consonant (its step 1b matches from the
+    word's start), so "sitting", "running" and "planning" became "sitt", "runn" and
+    "plann", and a search for "sit", "run" or "plan" did not find them. Words of one or
+    two letters are kept whole, as Whoosh keeps them ("os", not "o").
+    """
+    if len(word) < 3:
+        return word
+    stemmer = getattr(_STEMMERS, "porter", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.porter = Stemmer.Stemmer("porter")
+    found: str = stemmer.stemWord(word)
+    return found
 
 
 class CompoundFilter(Filter):
@@ -88,7 +109,7 @@ class RankedAnalyzer(CompositeAnalyzer):
             CompoundFilter(),
             LowercaseFilter(),
             StopFilter(stoplist=stoplist, minsize=2),
-            StemFilter(cachesize=50000),
+            StemFilter(stemfn=porter_stem, cachesize=50000),
         )
 
     def terms(self, text: str) -> list[str]:

@@ -12,7 +12,7 @@ from folio.search.engine import ArrayPositions, QuickFrequency
 
 _EPOCH = datetime(1970, 1, 1)
 #: Part of every generation's name; a generation of another version is rebuilt.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 #: A word: Whoosh's default pattern without the `*` it keeps for wildcard syntax.
 WORD = r"\w+(\.?\w+)*"
 

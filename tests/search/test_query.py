@@ -162,3 +162,9 @@ def test_the_word_being_typed_is_a_prefix() -> None:
     assert plan('back "stretc"', SCHEMA, typing=True).prefix == ""
     assert plan("back -stretc", SCHEMA, typing=True).prefix == ""
     assert plan("stretc", SCHEMA, typing=True)  # a prefix alone is a query
+
+
+def test_a_doubled_consonant_is_undone_as_porter_says() -> None:
+    # Whoosh's own stemmer kept "sitt" and "runn": "sit" and "run" did not find them.
+    wanted = plan("sitting running planned hissing falling os", SCHEMA)
+    assert wanted.terms == ("sit", "run", "plan", "hiss", "fall", "os")
