@@ -23,8 +23,10 @@ log = logging.getLogger(__name__)
 
 #: Seconds between full looks even when no change was reported.
 SAFETY_LOOK = 60.0
-#: Milliseconds to let a burst of events (an editor saving) settle into one look.
-SETTLE_MS = 20
+#: Milliseconds to let a burst of events (an editor saving) settle into one look. 20 was
+#: tried: on a loaded machine a file written in place (truncated, then written) was
+#: read between the two, empty, and its post left the site until the write closed.
+SETTLE_MS = 50
 #: Events after which only a look at every file is sure to see what changed: a folder
 #: made, moved or removed, a watch gone, events lost.
 _EVERYTHING = flags.ISDIR | flags.Q_OVERFLOW | flags.IGNORED | flags.DELETE_SELF | flags.MOVE_SELF
