@@ -229,15 +229,20 @@ def _decoded(blocks: list[tuple[Any, Any, Any]]) -> tuple[Ids, Weights]:
     """Document numbers and weights of a term's blocks, in either codec's layout."""
     if isinstance(blocks[0][0], bytes):  # ours: one run of gaps
         gaps = [_unpacked(deltas) for deltas, _, _ in blocks]
-        ids = np.cumsum(np.concatenate(gaps) if len(gaps) > 1 else gaps[0], dtype=np.int64)
+        ids = np.cumsum(_together(gaps), dtype=np.int64)
         sizes = [len(block) for block in gaps]
     else:  # Whoosh's: each block counts from zero
         parts = [np.cumsum(np.array(deltas, np.int64)) for deltas, _, _ in blocks]
-        ids = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        ids = _together(parts)
         sizes = [len(part) for part in parts]
     weights = [_weights_of(w, n) for (_, w, _), n in zip(blocks, sizes, strict=True)]
-    together = np.concatenate(weights) if len(weights) > 1 else weights[0]
-    return ids, together.astype(np.float64, copy=False)
+    return ids, _together(weights).astype(np.float64, copy=False)
+
+
+def _together(arrays: Sequence[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    """One array of a term's blocks' arrays (the one itself when there is one: most
+    posting lists are a single block)."""
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
 
 def _weights_of(weights: Any, count: int) -> npt.NDArray[Any]:
@@ -457,14 +462,9 @@ def positions(
         return _positions_one_by_one(reader, field, _decoded(blocks)[0], values, only)
     # Ours: the blocks' gaps are one run; each block's values are their sizes and one
     # string of bytes. (Weights are not decoded: positions do not need them.)
-    if len(blocks) == 1:
-        ids = np.cumsum(_unpacked(blocks[0][0]), dtype=np.int64)
-        sizes = _unpacked(blocks[0][2][0]).astype(np.int64)
-        joined = blocks[0][2][1]
-    else:
-        ids = np.cumsum(np.concatenate([_unpacked(block[0]) for block in blocks]), dtype=np.int64)
-        sizes = np.concatenate([_unpacked(block[2][0]) for block in blocks]).astype(np.int64)
-        joined = b"".join(block[2][1] for block in blocks)
+    ids = np.cumsum(_together([_unpacked(block[0]) for block in blocks]), dtype=np.int64)
+    sizes = _together([_unpacked(block[2][0]) for block in blocks]).astype(np.int64)
+    joined = b"".join(block[2][1] for block in blocks)
     if not isinstance(reader.schema[field].format, ArrayPositions):
         starts = np.cumsum(sizes) - sizes
         values = [joined[a : a + n] for a, n in zip(starts.tolist(), sizes.tolist(), strict=True)]

@@ -93,8 +93,6 @@ class Ranker:
         self._norms: dict[str, Scores] = {}
         self._ranked: OrderedDict[Plan, Ranked] = OrderedDict()
         self._dates: Scores | None = None
-        # Whoosh's idf of a word in NEAR_COMMON of the documents: log(1 / share) + 1.
-        self._common_idf = float(np.log(1 / NEAR_COMMON) + 1) if NEAR_COMMON else 0.0
         #: Each term's weight in the whole index, as related posts look them up (a few
         #: hundred terms an article, most of them shared with other articles).
         self.frequencies: dict[tuple[str, bytes], float] = {}
@@ -295,10 +293,12 @@ class Ranker:
         their distance squared, summed. Occurrences of all the words are sorted together
         once, so only neighbours are paired: the nearest pairs are always among them."""
         idf = np.array([self.idf(WORDS_FIELD, word) for word in words])
+        # Whoosh's idf of a word in NEAR_COMMON of the documents: log(1 / share) + 1.
+        common = np.log(1 / NEAR_COMMON) + 1 if NEAR_COMMON else 0.0
         keys: list[postings.Ids] = []
         labels: list[postings.Ids] = []
         for number, word in enumerate(words):
-            if idf[number] < self._common_idf:
+            if idf[number] < common:
                 continue  # the longest positions to read, and the least said by them
             for leaf, offset in self.leaves:
                 low, high = np.searchsorted(docs, (offset, offset + leaf.doc_count_all()))
