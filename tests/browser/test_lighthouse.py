@@ -2,13 +2,21 @@
 article 100 in performance, accessibility, best practices and SEO, and search results 100
 in the first three (they are noindex on purpose, which SEO counts against them).
 
-Performance is scored as Lighthouse's throttling guide says to on a host unlike its
-reference machine: the CPU slowdown is calibrated to the host's speed (its
-BenchmarkIndex) rather than left at 4x. This VM's BenchmarkIndex swings between about
-1,050 and 2,150 from one load to the next, so the three loads of a page are calibrated
-by the median of the indexes they measured: Lighthouse gathers each once (simulated
-throttling gathers unthrottled), then audits those artifacts twice, at the stock 4x
-(printed) and calibrated (held at PERFORMANCE_FLOOR)."""
+Performance is scored at the mobile preset's 4x CPU slowdown, or less on a host slower
+than Lighthouse's reference machine, as its throttling guide says: there the slowdown is
+calibrated to the host's speed (its BenchmarkIndex), since 4x of a slow host emulates a
+phone slower than the preset's. It is never raised above 4x on a fast host: this VM's
+index swings between about 1,050 and 3,250 from one load to the next while the page's
+own rendering (the first layout, the browser's start of a document) does not get
+faster with it, so a slowdown scaled up by the index slowed ordinary traces up to eleven
+times (home 97 where the stock 4x gave 100, five loads each, 2026-12-02).
+
+A page's loads are calibrated by the median of the indexes they measured, and its score
+is the median of five loads, as Lighthouse's guide on variability advises (with three,
+one slow load decided the search page's score in a fresh-clone CI run). Lighthouse
+gathers each load once (simulated throttling gathers unthrottled), then audits those
+artifacts at the stock 4x (printed) and, where that differs, calibrated (held at
+PERFORMANCE_FLOOR)."""
 
 from __future__ import annotations
 
@@ -34,6 +42,8 @@ from tests.browser.pages import ARTICLE
 LIGHTHOUSE = NODE_MODULES / ".bin" / "lighthouse"
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 LAUNCH_ATTEMPTS = 3
+#: Loads a page's scores are the median of (Lighthouse's guide on variability: five).
+LOADS = 5
 STOCK_SLOWDOWN = 4.0
 #: The performance the median must reach. 100 is printed when reached; the gate is one
 #: point lower because this VM alone costs a point now and then: a blank page scored 99
@@ -44,6 +54,7 @@ PERFORMANCE_FLOOR = 99
 #: BenchmarkIndex -> CPU slowdown that emulates Lighthouse's mid-tier phone, the points of
 #: Lighthouse's CPU throttling calculator (linked from docs/throttling.md): 4x is right
 #: for a host of index 1,533; each 233 more (or less) is one step more (or less) above it.
+#: What is held is capped at STOCK_SLOWDOWN (the module's docstring says why).
 CALIBRATION = [(150, 1.0), (800, 2.0), (1300, 3.0), (1533, 4.0)]
 PAGES = {
     "home": ("/", CATEGORIES),
@@ -61,6 +72,11 @@ def calibrated_slowdown(benchmark_index: float) -> float:
             return low_x + (high_x - low_x) * (benchmark_index - low) / (high - low)
     (low, low_x), (high, high_x) = CALIBRATION[-2:]
     return high_x + (benchmark_index - high) * (high_x - low_x) / (high - low)
+
+
+def held_slowdown(benchmark_index: float) -> float:
+    """The slowdown scores are held at: calibrated on a slow host, the stock 4x above."""
+    return min(STOCK_SLOWDOWN, round(calibrated_slowdown(benchmark_index), 2))
 
 
 class LighthouseFailed(Exception):
@@ -120,21 +136,24 @@ def lighthouse(
     url: str, folder: Path, names: list[str]
 ) -> list[tuple[dict[str, int], dict[str, int], int]]:
     """Loads gathered one after another, each audited at the stock and the calibrated
-    slowdown (both reports kept): their scores and BenchmarkIndexes.
+    slowdown (both reports kept; one audit where the two are the same): their scores
+    and BenchmarkIndexes.
 
     All are calibrated by the median of their BenchmarkIndexes: one load's own swings
     (1,124 to 1,999 within a minute in CI) and calibrating a load by a high one slowed
     an ordinary trace six times (performance 96 where the stock 4x gave 100). A load
     whose recording cannot be audited (NO_NAVSTART, seen once in CI) is made again."""
     loads = [gather(url, folder, name) for name in names]
-    slowdown = round(calibrated_slowdown(statistics.median(i for _, i in loads)), 2)
+    slowdown = held_slowdown(statistics.median(i for _, i in loads))
     results = []
     for name, (artifacts, index) in zip(names, loads, strict=True):
         said = ""
         for _ in range(LAUNCH_ATTEMPTS):
             try:
                 stock = audit(url, artifacts, STOCK_SLOWDOWN, folder / f"{name}-4x.json")
-                calibrated = audit(url, artifacts, slowdown, folder / f"{name}.json")
+                calibrated = stock
+                if slowdown != STOCK_SLOWDOWN:
+                    calibrated = audit(url, artifacts, slowdown, folder / f"{name}.json")
                 results.append((calibrated, stock, index))
                 break
             except LighthouseFailed as e:
@@ -156,8 +175,7 @@ def test_lighthouse_scores_100(served: Served, name: str, pytestconfig: pytest.C
     path, required = PAGES[name]
     folder = REPORTS / "lighthouse"
     folder.mkdir(parents=True, exist_ok=True)
-    # The median of three loads, as Lighthouse's guide on variability advises.
-    runs = lighthouse(served.url + path, folder, [f"{name}-{n}" for n in (1, 2, 3)])
+    runs = lighthouse(served.url + path, folder, [f"{name}-{n}" for n in range(1, LOADS + 1)])
     scores, stock = median([run[0] for run in runs]), median([run[1] for run in runs])
     indexes = "/".join(str(run[2]) for run in runs)
     line = f"lighthouse {name}: " + ", ".join(f"{c} {scores[c]}" for c in CATEGORIES)
@@ -174,6 +192,11 @@ def test_lighthouse_scores_100(served: Served, name: str, pytestconfig: pytest.C
 )
 def test_slowdown_follows_lighthouse_calculator(index: int, slowdown: float) -> None:
     assert calibrated_slowdown(index) == pytest.approx(slowdown, abs=0.01)
+
+
+@pytest.mark.parametrize(("index", "slowdown"), [(800, 2.0), (1533, 4.0), (2000, 4.0), (3200, 4.0)])
+def test_a_fast_host_is_held_at_the_stock_slowdown(index: int, slowdown: float) -> None:
+    assert held_slowdown(index) == slowdown
 
 
 def test_a_host_too_slow_to_emulate_a_phone_is_refused() -> None:
@@ -234,3 +257,27 @@ def test_every_load_is_calibrated_by_the_median_benchmark_index(
     assert [index for _, _, index in runs] == [1999, 1242, 1124]
     calibrated = round(calibrated_slowdown(1242), 2)
     assert slowdowns == [STOCK_SLOWDOWN, calibrated] * 3
+
+
+def test_a_load_held_at_the_stock_slowdown_is_audited_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slowdowns: list[float] = []
+
+    def fake(url: str, *flags: str, attempts: int = LAUNCH_ATTEMPTS) -> None:
+        option = dict(flag.split("=", 1) for flag in flags if flag.startswith("-"))
+        if "-G" in option:
+            folder = Path(option["-G"])
+            folder.mkdir(exist_ok=True)
+            settings = {"throttling": {"cpuSlowdownMultiplier": 4}}
+            found = {"BenchmarkIndex": 2600, "settings": settings}
+            (folder / "artifacts.json").write_text(json.dumps(found))
+            return
+        slowdowns.append(float(option["--throttling.cpuSlowdownMultiplier"]))
+        categories = {category: {"score": 0.99} for category in CATEGORIES}
+        Path(option["--output-path"]).write_text(json.dumps({"categories": categories}))
+
+    monkeypatch.setattr("tests.browser.test_lighthouse.run_lighthouse", fake)
+    [(calibrated, stock, _)] = lighthouse("http://x/", tmp_path, ["a"])
+    assert slowdowns == [STOCK_SLOWDOWN]
+    assert calibrated == stock == dict.fromkeys(CATEGORIES, 99)
