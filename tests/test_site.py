@@ -33,7 +33,7 @@ HOSTILE = {
     + "\n---\n",
     "posts/year1.md": "---\ntitle: Year one\ndate: 0001-01-01T00:00:00+14:00\n---\nOld.\n",
     "posts/latin1.md": "---\ntitle: Café\ndate: 2025-01-01\n---\n",
-    "posts/slow.md": "---\ntitle: Slow\ndate: 2025-01-01\n---\n" + "word word.\n\n" * 4000,
+    "posts/slow.md": "---\ntitle: Slow\ndate: 2025-01-01\n---\n" + "word word.\n\n" * 16000,
     "posts/script.md": "---\ntitle: Script\ndate: 2025-01-02\n---\n"
     "Hi <script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3))\n\n"
     "<textarea>swallowed?\n",

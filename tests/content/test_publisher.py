@@ -135,7 +135,7 @@ def test_broken_files_are_left_out_and_named(pipeline: Pipeline, content: Path) 
 def test_a_body_that_renders_too_long_is_refused_and_left_out(
     content: Path, tmp_path: Path
 ) -> None:
-    write_file(content, "posts/slow.md", "title: Slow\ndate: 2025-01-01", "word word.\n\n" * 4000)
+    write_file(content, "posts/slow.md", "title: Slow\ndate: 2025-01-01", "word word.\n\n" * 16000)
     with RenderPool(timeout=0.3) as impatient:
         pipeline = Pipeline(content, tmp_path / "c.sqlite", impatient)
         pipeline.publisher.settings = Settings(content, max_bytes=1024 * 1024)
