@@ -23,13 +23,27 @@ log = logging.getLogger(__name__)
 
 #: Seconds between full looks even when no change was reported.
 SAFETY_LOOK = 60.0
-#: Milliseconds to let a burst of events (an editor saving) settle into one look. 20 was
-#: tried: on a loaded machine a file written in place (truncated, then written) was
-#: read between the two, empty, and its post left the site until the write closed.
-SETTLE_MS = 50
+#: Milliseconds to let a burst of events (an editor saving) settle into one look.
+SETTLE_MS = 10
+#: Seconds to wait, at most, for the files being written to be closed before they are
+#: read: a file written in place is truncated, then written, and a look between the two
+#: (seen on a loaded machine with a 20 ms settle and no wait) read it empty, and its
+#: post left the site until the write closed. A writer that keeps a file open longer is
+#: read as it stands then, and again when it closes.
+WRITE_WAIT = 1.0
+#: Events that say a file is being written, and those that say its writing is over.
+_WRITING = flags.CREATE | flags.MODIFY
+_WRITTEN = flags.CLOSE_WRITE | flags.DELETE | flags.MOVED_FROM
+#: The files whose writing is waited for: an editor's own (hidden swap and lock files,
+#: backups ending in "~") stay open for a whole session.
+_WAITED_FOR = (".md", ".yml", ".yaml")
 #: Events after which only a look at every file is sure to see what changed: a folder
 #: made, moved or removed, a watch gone, events lost.
 _EVERYTHING = flags.ISDIR | flags.Q_OVERFLOW | flags.IGNORED | flags.DELETE_SELF | flags.MOVE_SELF
+
+
+def _waited_for(name: str) -> bool:
+    return name.endswith(_WAITED_FOR) and not name.startswith(".")
 
 
 class ChangeFeed:
@@ -43,6 +57,8 @@ class ChangeFeed:
         self._folders: dict[int, str] = {}  # watch descriptor: the folder it watches
         #: Paths reported since the last `take()`; None: look at every file.
         self._changed: set[str] | None = set()
+        #: Files being written: created or modified, and not closed since.
+        self._writing: set[str] = set()
         try:
             self._notify = INotify()
         except (AttributeError, OSError) as error:  # not Linux
@@ -80,17 +96,37 @@ class ChangeFeed:
 
     def take(self) -> set[str] | None:
         """The paths that changed since the last call; None when every file must be looked
-        at (no inotify, a folder changed, events were lost, or the safety look came)."""
+        at (no inotify, a folder changed, events were lost, or the safety look came).
+
+        Files still being written are waited for first (WRITE_WAIT at most)."""
+        self._settle_writes()
         changed, self._changed = self._changed, set()
         return changed
+
+    def _settle_writes(self) -> None:
+        if self._notify is None or not self._writing:
+            return
+        deadline = time.monotonic() + WRITE_WAIT
+        while self._writing and (left := deadline - time.monotonic()) > 0:
+            if events := self._notify.read(timeout=max(1, int(left * 1000))):
+                self._note(events)
+        if self._writing:
+            log.info("reading %d files still being written", len(self._writing))
+            self._writing.clear()
 
     def _note(self, events: list[Event]) -> None:
         for event in events:
             folder = self._folders.get(event.wd)
             if folder is None or event.mask & _EVERYTHING or not event.name:
                 self._changed = None
-            elif self._changed is not None:
-                self._changed.add(f"{folder}{os.sep}{event.name}")
+                continue
+            path = f"{folder}{os.sep}{event.name}"
+            if event.mask & _WRITTEN:
+                self._writing.discard(path)
+            elif event.mask & _WRITING and _waited_for(event.name):
+                self._writing.add(path)
+            if self._changed is not None:
+                self._changed.add(path)
         if self._changed is None:
             self._watch_folders()  # new folders need watches of their own
 

@@ -116,3 +116,66 @@ def test_a_change_seen_by_pending_ends_the_next_wait_at_once(content: Path) -> N
         assert feed.take() == {str(post)}
     finally:
         feed.close()
+
+
+def write_in_place_slowly(path: Path, first: str, rest: str, pause: float) -> threading.Thread:
+    """An editor saving in place: truncate, write part, pause, write the rest, close."""
+
+    def write() -> None:
+        with path.open("w") as file:
+            file.write(first)
+            file.flush()
+            time.sleep(pause)
+            file.write(rest)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    return writer
+
+
+def test_a_file_being_written_is_taken_once_it_is_closed(content: Path) -> None:
+    feed = ChangeFeed(content, interval=30.0)
+    post = content / "posts" / "2025-01-10-first-post.md"
+    whole = "---\ntitle: Whole\n---\n" + "body " * 100
+    try:
+        writer = write_in_place_slowly(post, whole[:5], whole[5:], pause=0.3)
+        waits(feed)
+        assert feed.take() == {str(post)}
+        assert post.read_text() == whole  # not the truncated or half-written file
+        writer.join()
+    finally:
+        feed.close()
+
+
+def test_a_file_held_open_is_taken_after_a_bounded_wait(
+    content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("folio.content.watching.WRITE_WAIT", 0.3)
+    feed = ChangeFeed(content, interval=30.0)
+    post = content / "posts" / "2025-01-10-first-post.md"
+    try:
+        writer = write_in_place_slowly(post, "---\n", "title: Late\n---\n", pause=2.0)
+        waits(feed)
+        started = time.monotonic()
+        assert feed.take() == {str(post)}
+        assert 0.25 < time.monotonic() - started < 1.5
+        writer.join()
+        waits(feed)  # the close is a change of its own
+        assert feed.take() == {str(post)}
+    finally:
+        feed.close()
+
+
+def test_an_editors_swap_file_held_open_is_not_waited_for(content: Path) -> None:
+    feed = ChangeFeed(content, interval=30.0)
+    swap = content / "posts" / ".2025-01-10-first-post.md.swp"
+    try:
+        with swap.open("w") as file:
+            file.write("vim's swap file stays open while the file is edited")
+            file.flush()
+            waits(feed)
+            started = time.monotonic()
+            feed.take()
+            assert time.monotonic() - started < 0.2
+    finally:
+        feed.close()
