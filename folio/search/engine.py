@@ -37,7 +37,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Frequency, Positions
 from whoosh.highlight import HtmlFormatter, get_text
 from whoosh.index import FileIndex
-from whoosh.reading import CorruptIndexError, IndexReader, TermNotFound
+from whoosh.reading import CorruptIndexError, EmptyReader, IndexReader, TermNotFound
 from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -389,6 +389,8 @@ _UNKNOWN = object()
 
 def _term(reader: IndexReader, field: str, text: str) -> tuple[Any, Any] | None:
     """A segment's term info (one lookup) and its postings file; None if absent."""
+    if isinstance(reader, EmptyReader):  # an index without segments: one being built
+        return None
     terms = getattr(reader, "_terms", None)
     if not isinstance(terms, W3TermsReader):
         raise TypeError(f"not a whoosh3 segment: {type(reader).__name__}")
