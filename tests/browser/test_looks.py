@@ -3,7 +3,10 @@ person to look at (tests/browser/screenshots/), and the faults a script can see.
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image, ImageStat
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.axe import LOOKS, Scheme, look
@@ -13,6 +16,8 @@ from tests.browser.pages import ARTICLE, PAGE_TYPES, PageType
 pytestmark = pytest.mark.browser
 
 Box = dict[str, float]
+#: The most space between the article and the sidebar on a desktop (the issue found 176px).
+MAX_GUTTER = 64
 
 #: Where each part of the page is, in page coordinates; null when it is not shown.
 BOXES = """() => {
@@ -63,8 +68,15 @@ def faults(page: Page, width: int) -> list[str]:
         search = boxes["search"]
         if search is None or search["y"] > 250:
             found.append(f"no search box at the top of the page: {search}")
-    elif main and aside and aside["x"] < main["x"] + main["width"]:
-        found.append("the sidebar is not beside the content on a desktop")
+    elif main and aside:
+        gutter = aside["x"] - (main["x"] + main["width"])
+        wrap = page.evaluate("document.querySelector('.layout').getBoundingClientRect().width")
+        if gutter < 0:
+            found.append("the sidebar is not beside the content on a desktop")
+        elif gutter > MAX_GUTTER:
+            found.append(f"a {gutter:.0f}px gutter between the content and the sidebar")
+        elif main["width"] + gutter + aside["width"] < wrap - 2:
+            found.append(f"content and sidebar leave part of the {wrap:.0f}px layout empty")
     return found
 
 
@@ -116,3 +128,45 @@ def test_on_a_desktop_the_sidebar_stays_beside_a_long_article(page: Page, served
         expect(gallery).to_be_in_viewport()  # the sidebar's end, not an empty column
         box = gallery.bounding_box()
         assert box is not None and box["y"] + box["height"] <= 900
+
+
+def brightness(page: Page, selector: str) -> float:
+    """The mean brightness (0-255) of an element as the screen shows it."""
+    shot = page.locator(selector).first.screenshot()
+    return float(ImageStat.Stat(Image.open(io.BytesIO(shot)).convert("L")).mean[0])
+
+
+def test_the_about_illustration_is_dark_in_dark_mode(page: Page, served: Served) -> None:
+    page.goto(served.url + "/about/")
+    image = ".widget__image"
+    page.wait_for_function(f"document.querySelector('{image}').complete")
+    light = brightness(page, image)
+    page.emulate_media(color_scheme="dark")
+    page.wait_for_timeout(100)  # the SVG's own media query applies on the next frame
+    dark = brightness(page, image)
+    assert light > 180, light
+    assert dark < 90, f"a bright block in dark mode: mean brightness {dark:.0f} of 255"
+
+
+def test_tag_counts_sit_on_the_line_not_above_it(page: Page, served: Served) -> None:
+    page.goto(served.url + "/tags/")
+    found = page.evaluate(
+        """() => [...document.querySelectorAll('.tag-cloud__tag')].slice(0, 5).map((tag) => {
+          const count = tag.querySelector('.tag-cloud__count');
+          const style = getComputedStyle(count);
+          return [count.closest('sup') !== null, style.verticalAlign,
+                  Math.abs(count.getBoundingClientRect().bottom -
+                           tag.firstChild.parentElement.getBoundingClientRect().bottom)];
+        })"""
+    )
+    assert found and all(not sup and align == "baseline" for sup, align, _ in found), found
+
+
+def test_the_results_page_search_field_uses_the_sidebars_font(page: Page, served: Served) -> None:
+    page.goto(served.url + "/search?q=walking")
+    fonts = page.evaluate(
+        """() => ['.search-form--page input', '#sidebar-search']
+          .map((s) => { const st = getComputedStyle(document.querySelector(s));
+                        return st.fontFamily; })"""
+    )
+    assert fonts[0] == fonts[1], fonts  # the page's field is a little larger, on purpose
