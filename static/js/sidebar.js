@@ -19,6 +19,21 @@
       delete sidebar.dataset.sticky;
     }
   };
+  // A keyboard visitor tabbing into the sidebar deep in an article: its top part is above
+  // the window (sticky at its bottom), and the browser cannot scroll a sticky element's
+  // part into view. The sidebar is moved until focus leaves it, just enough to show it.
+  sidebar.addEventListener("focusin", (event) => {
+    if (!wide.matches) return;
+    const box = event.target.getBoundingClientRect();
+    if (box.top >= 0 && box.bottom <= innerHeight) return;
+    const margin = 16;
+    const shift = box.top < 0 ? margin - box.top : innerHeight - margin - box.bottom;
+    const top = sidebar.getBoundingClientRect().top + shift;
+    sidebar.style.setProperty("--sidebar-top", `${top}px`);
+  });
+  sidebar.addEventListener("focusout", (event) => {
+    if (!sidebar.contains(event.relatedTarget)) sidebar.style.removeProperty("--sidebar-top");
+  });
   wide.addEventListener("change", follow);
   follow();
 })();

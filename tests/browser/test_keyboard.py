@@ -27,22 +27,51 @@ FOCUSED = """() => {
 }"""
 
 
-def test_tabbing_through_the_home_page_shows_focus_at_every_stop(
-    page: Page, served: Served
-) -> None:
-    page.goto(served.url + "/")
+def tab_stops(page: Page, limit: int = 300) -> list[dict[str, object]]:
+    """Every stop Tab makes on the page, from its top, once round."""
     stops: list[dict[str, object]] = []
-    for _ in range(200):
+    for _ in range(limit):
         page.keyboard.press("Tab")
         here = page.evaluate(FOCUSED)
         if here is None or (stops and here == stops[0]):
             break  # out of the page (to the browser's own controls) or round again
         stops.append(here)
+    return stops
+
+
+def tab_to(page: Page, selector: str, limit: int = 300) -> None:
+    """Tab from where focus is until the element is focused (as a visitor would)."""
+    for _ in range(limit):
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} is not reached by Tab")
+
+
+def test_tabbing_through_the_home_page_shows_focus_at_every_stop(
+    page: Page, served: Served
+) -> None:
+    page.goto(served.url + "/")
+    stops = tab_stops(page)
     names = [stop["name"] for stop in stops]
     assert names[0] == "Skip to content"
     assert "#header-search" not in names  # hidden on a desktop, so not a stop
     assert "#sidebar-search" in names
     assert len(stops) > 20, names  # posts, menu, sidebar: the whole page, not a trap
+    assert [s for s in stops if not s["shown"]] == [], "focus must be visible at each stop"
+    assert [s for s in stops if not s["seen"]] == [], "each stop is scrolled into view"
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("path", [ARTICLE, "/search?q=walking", "/tags/", "/gallery/", "/about/"])
+def test_every_stop_shows_focus_on_each_page_type(
+    page: Page, served: Served, path: str, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(served.url + path)
+    stops = tab_stops(page)
+    assert len(stops) > 5, stops
+    assert stops[0]["name"] == "Skip to content"
     assert [s for s in stops if not s["shown"]] == [], "focus must be visible at each stop"
     assert [s for s in stops if not s["seen"]] == [], "each stop is scrolled into view"
 
@@ -67,7 +96,7 @@ def test_live_search_by_keyboard(page: Page, served: Served) -> None:
 
 def test_a_refused_reply_by_keyboard_lands_on_its_error_summary(page: Page, served: Served) -> None:
     page.goto(served.url + ARTICLE)
-    page.get_by_label("Comment").focus()
+    tab_to(page, "#reply-comment")
     page.keyboard.type("Kept words, typed by hand.")
     page.keyboard.press("Tab")
     page.keyboard.type("Tom")
