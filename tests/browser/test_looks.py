@@ -18,6 +18,8 @@ pytestmark = pytest.mark.browser
 Box = dict[str, float]
 #: The most space between the article and the sidebar on a desktop (the issue found 176px).
 MAX_GUTTER = 64
+#: The most a phone's header may take (the issue found ~200px, a quarter of the screen).
+MAX_PHONE_HEADER = 150
 
 #: Where each part of the page is, in page coordinates; null when it is not shown.
 BOXES = """() => {
@@ -170,3 +172,23 @@ def test_the_results_page_search_field_uses_the_sidebars_font(page: Page, served
                         return st.fontFamily; })"""
     )
     assert fonts[0] == fonts[1], fonts  # the page's field is a little larger, on purpose
+
+
+def test_on_a_phone_the_header_is_short_and_its_menu_leaves_no_item_alone(
+    page: Page, served: Served
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(served.url + "/")
+    header = page.locator(".site-header").bounding_box()
+    rows = page.evaluate(
+        """() => {
+          const rows = {};
+          for (const a of document.querySelectorAll('.site-nav a')) {
+            const top = Math.round(a.getBoundingClientRect().top);
+            rows[top] = (rows[top] || 0) + 1;
+          }
+          return Object.values(rows);
+        }"""
+    )
+    assert header is not None and header["height"] <= MAX_PHONE_HEADER, header
+    assert min(rows) > 1 or len(rows) == 1, f"menu items per line: {rows}"
