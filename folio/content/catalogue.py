@@ -77,10 +77,15 @@ class Catalogue:
         if about is not None:
             self._by_url["/about/"] = about
         #: Where this catalogue comes from: a token of the assembled catalogue it was edited
-        #: from (not that catalogue, which it would keep alive) and the URLs swapped since,
-        #: so that whoever compared that one compares only these (see `replaced`).
+        #: from (not that catalogue, which it would keep alive), and how many entries were
+        #: swapped in since, so that whoever compared an earlier catalogue of the same
+        #: origin compares only what was swapped after it (see `edited_since`).
         self.origin = object()
-        self.edited: frozenset[str] = frozenset()
+        self.edits = 0
+        #: The URLs swapped in, in order: one log shared by the catalogues edited one from
+        #: another (each knows how much of it is its own), so an edit costs no copy of what
+        #: was edited before (a start's bodies, rendered in the background, are 100k edits).
+        self._edits: list[str] = []
         future = [post.date for post in posts if post.date > now]
         #: When the next scheduled post goes live, so the catalogue is rebuilt then.
         self.next_publication: datetime | None = min(future, default=None)
@@ -111,7 +116,10 @@ class Catalogue:
         if not swaps:
             return self
         fresh = copy(self)
-        fresh.edited = self.edited | swaps.keys()
+        # A second catalogue edited from this one starts a log of its own.
+        edits = self._edits if len(self._edits) == self.edits else self._edits[: self.edits]
+        edits.extend(swaps)
+        fresh._edits, fresh.edits = edits, len(edits)
         if "modified" in self.__dict__:  # known: the edits can only add later moments
             stamps = [self.modified, *(new.modified for new in swaps.values())]
             fresh.__dict__["modified"] = max(filter(None, stamps), default=None)
@@ -138,6 +146,10 @@ class Catalogue:
             fresh._by_url[url] = new
         fresh.posts = tuple(posts)
         return fresh
+
+    def edited_since(self, edits: int) -> set[str]:
+        """The URLs swapped in after the catalogue of this origin that had `edits`."""
+        return set(self._edits[edits : self.edits])
 
     def post(self, slug: str) -> Post | None:
         """The visible post with this slug."""

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh.index import LockError
 
@@ -43,6 +43,18 @@ TIDY_AFTER = 5.0
 BUILD_PROCESSES = max(1, min(4, os.cpu_count() or 1))
 #: Where the index folder keeps what it was last in line with (`folio.search.inline`).
 MARK_FILE = "IN_LINE"
+
+
+class Compared(NamedTuple):
+    """The last comparison that left the index in line with its catalogue. A catalogue
+    edited from the same origin, the index still at that commit, is compared only at
+    the URLs swapped in after `edits` and at `waiting`, not at every entry (1.5 s of CPU
+    at 100k posts, and a start's background rendering edits every entry)."""
+
+    origin: object  # the catalogue's origin (`Catalogue.origin`)
+    edits: int  # how many edits that catalogue had
+    waiting: frozenset[str]  # URLs it left waiting for their bodies
+    commit: tuple[str, int]  # the index's generation name and commit number then
 
 
 @dataclass(frozen=True)
@@ -88,13 +100,10 @@ class Indexer:
         self._refused: str | None = None  # why the folder cannot be written, logged once
         self._dirty = True  # content was published since the last comparison
         self._compared: Catalogue | None = None  # the catalogue the index was last compared with
-        #: The last comparison that left the index in line with its catalogue: that
-        #: catalogue's origin, the URLs it left waiting for their bodies, and the index's
-        #: commit (generation name and number) then. A catalogue edited from the same
-        #: origin, the index still at that commit, is compared at its edited URLs only,
-        #: not at every entry (300 ms at 100k posts). Kept on disk across restarts (see
-        #: `folio.search.inline`): the mark last kept is of `_marked`.
-        self._in_line: tuple[object, frozenset[str], tuple[str, int]] | None = None
+        #: The last comparison that left the index in line with its catalogue (see
+        #: `Compared`). Kept on disk across restarts (see `folio.search.inline`): the mark
+        #: last kept is of `_marked`.
+        self._in_line: Compared | None = None
         self._marked: tuple[str, int] | None = None
         #: Each indexed URL's version, as of one commit (its key): read from the index
         #: once, then kept up to date with what this indexer writes, so an edit does not
@@ -183,18 +192,18 @@ class Indexer:
         catalogue = self._started or self.library.catalogue()
         if commit != mark.commit or inline.digest(catalogue.searchable()) != mark.catalogue:
             return
-        self._in_line = (catalogue.origin, mark.waiting, commit)
+        self._in_line = Compared(catalogue.origin, catalogue.edits, mark.waiting, commit)
         self._marked = commit
         log.info("search index in line with the content as kept: compared at its edits only")
 
     def _mark(self) -> None:
         """Keep what the index is in line with, when it changed since last kept."""
         in_line, catalogue = self._in_line, self._compared
-        if in_line is None or catalogue is None or in_line[2] == self._marked:
+        if in_line is None or catalogue is None or in_line.commit == self._marked:
             return
         found = inline.digest(catalogue.searchable())
-        inline.save(self._mark_file, inline.InLine(in_line[2], found, in_line[1]))
-        self._marked = in_line[2]
+        inline.save(self._mark_file, inline.InLine(in_line.commit, found, in_line.waiting))
+        self._marked = in_line.commit
 
     def tidy(self) -> int:
         """Merge the segments edits left, once no edit came for `TIDY_AFTER` seconds;
@@ -286,7 +295,7 @@ class Indexer:
                         self._versions.pop(url, None)
                     self._versions.update((e.url, index_version(e)) for e in change.changed)
                 self._edited_at = time.monotonic()
-            self._in_line = (catalogue.origin, waiting, commit)
+            self._in_line = Compared(catalogue.origin, catalogue.edits, waiting, commit)
             if written is not None:
                 self._moved(name, written)
         finally:
@@ -298,25 +307,27 @@ class Indexer:
         ix: Any,
         commit: tuple[str, int],
         catalogue: Catalogue,
-        in_line: tuple[object, frozenset[str], tuple[str, int]] | None,
+        in_line: Compared | None,
     ) -> Difference:
-        """How the index differs from the catalogue: at its edited and waiting URLs only,
-        when it was edited from the catalogue the index was last in line with (and no one
-        else wrote the index since); else at every entry."""
-        if in_line is None or in_line[0] is not catalogue.origin or in_line[2] != commit:
+        """How the index differs from the catalogue: at the URLs edited since the catalogue
+        the index was last in line with and those left waiting then, when the catalogue
+        was edited from that one (and no one else wrote the index since); else at every
+        entry."""
+        if in_line is None or in_line.origin is not catalogue.origin or in_line.commit != commit:
             return difference(catalogue.searchable(), self._indexed(ix, commit))
         # Without the index's versions at hand (as after a start in line, see `_adopt`),
         # the few entries edited are written again rather than 100k versions read back.
         known = self._versions if self._versions_of == commit else {}
-        return difference(catalogue.searchable(catalogue.edited | in_line[1]), known, ())
+        urls = catalogue.edited_since(in_line.edits) | in_line.waiting
+        return difference(catalogue.searchable(urls), known, ())
 
     def _moved(self, name: str, written: Commit) -> None:
         """Our own write took the index from one commit to the next: what was known as of
         the first is known as of the second. (Had another writer committed before ours,
         what we knew is of a commit that is no longer the one before ours, and stays so.)"""
         before, after = (name, written.before), (name, written.after)
-        if self._in_line is not None and self._in_line[2] == before:
-            self._in_line = (self._in_line[0], self._in_line[1], after)
+        if self._in_line is not None and self._in_line.commit == before:
+            self._in_line = self._in_line._replace(commit=after)
         if self._versions_of == before:
             self._versions_of = after
 

@@ -136,6 +136,22 @@ def test_an_edit_that_moves_nothing_swaps_the_entry_in_place() -> None:
     assert current.tagged("y") == (b,)
 
 
+def test_a_catalogue_tells_what_was_edited_since_an_earlier_one_of_its_origin() -> None:
+    a, b, c = post("a", "2025-01-01"), post("b", "2025-01-02"), post("c", "2025-01-03")
+    current = catalogue(a, b, c)
+    first = current.replaced([(a, replace(a, title="A1"))])
+    assert first is not None and first.origin is current.origin
+    second = first.replaced([(b, replace(b, title="B1"))])
+    assert second is not None
+    assert second.edited_since(0) == {"/posts/a/", "/posts/b/"}
+    assert second.edited_since(first.edits) == {"/posts/b/"}  # not what came before
+    assert first.edited_since(first.edits) == set()
+    # Another catalogue edited from `first` has a log of its own; the two never mix.
+    other = first.replaced([(c, replace(c, title="C1"))])
+    assert other is not None and other.edited_since(first.edits) == {"/posts/c/"}
+    assert second.edited_since(first.edits) == {"/posts/b/"}
+
+
 def test_modified_is_the_newest_entrys_moment() -> None:
     stamps = {"a": 1_700_000_000, "b": 1_800_000_000, "c": 1_750_000_000}
     posts = [
