@@ -9,6 +9,9 @@ Usage:
     python bench/search_profile.py                 # in-process, 5 cold rounds
     python bench/search_profile.py --http 3        # and 3 gunicorn starts' cold rounds
     python bench/search_profile.py --pyinstrument  # a profile of one cold round
+    # at 100k, on bench/scale.py's settled state (index built), linked to its corpus:
+    ln -s ../content bench/work/100000/scale/content
+    python bench/search_profile.py --source bench/work/100000 --work bench/work/100000/scale
 """
 
 from __future__ import annotations
@@ -73,11 +76,19 @@ def prepare(source: Path, target: Path) -> None:
     subprocess.run(command, cwd=ROOT, env=site_env(target), check=True)
 
 
+def content_of(base: Path) -> Path:
+    """A copy's content folder, as the cache knows it: `content` may be a link to the
+    tier's own (bench/work/100000/scale has `content -> ../content`, as bench/scale.py
+    keeps its state beside the corpus), and a site reached through a link is another
+    site to the cache (it publishes everything again)."""
+    return (base / "content").resolve()
+
+
 def site_env(base: Path) -> dict[str, str]:
     """The environment that points the app at a copy's content, cache and index."""
     return {
         **os.environ,
-        "FLASK_CONTENT_DIR": str(base / "content"),
+        "FLASK_CONTENT_DIR": str(content_of(base)),
         "FLASK_SEARCH_INDEX_DIR": str(base / "index"),
         "FLASK_CACHE_DIR": str(base / "cache"),
         "FLASK_COMMENTS_DIR": str(base / "replies"),
@@ -87,7 +98,7 @@ def site_env(base: Path) -> dict[str, str]:
 
 def library_of(base: Path) -> Library:
     rendering = f"trust_html={bool(DEFAULTS['CONTENT_TRUST_HTML'])}"
-    library = Library(ContentCache(base / "cache" / "content.sqlite", base / "content", rendering))
+    library = Library(ContentCache(base / "cache" / "content.sqlite", content_of(base), rendering))
     library.refresh()
     return library
 
