@@ -37,7 +37,7 @@ from bench import loopback  # noqa: E402
 from bench.run import QUERIES, percentile  # noqa: E402
 from folio.content.cache import ContentCache  # noqa: E402
 from folio.content.library import Library  # noqa: E402
-from folio.search import passages, ranking, results  # noqa: E402
+from folio.search import engine, passages, ranking, results  # noqa: E402
 from folio.search.folder import IndexFolder  # noqa: E402
 from folio.search.service import SiteSearch  # noqa: E402
 from folio.search.updates import tidy  # noqa: E402
@@ -146,6 +146,7 @@ PHASES: dict[str, tuple[Any, str]] = {
     "passages.find": (passages.PassageFinder, "find"),
     "marks": (passages.Marker, "mark"),
     "suggest": (results, "_suggest"),
+    "term infos (in rank and marks)": (engine, "_term"),
 }
 
 

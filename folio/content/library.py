@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from folio.content import collector
+from folio.content import collector, memory
 from folio.content.cache import ContentCache, Position
 from folio.content.catalogue import Catalogue, assemble
 from folio.content.database import CacheUnavailable
@@ -26,6 +26,8 @@ REMEMBERED_BODIES = 256
 REMEMBERED_SUMMARIES = 4096
 #: How often a request waiting for a body asks the cache.
 BODY_POLL = 0.02
+#: Rows taken in at once after which the memory their decoding freed is handed back.
+RELEASED_AFTER = 1000
 
 
 def _now() -> datetime:
@@ -115,7 +117,9 @@ class Library:
                 self._assemble()
             self.position = position
             self.version += 1
-            return True
+        if len(rows) >= RELEASED_AFTER:
+            memory.release()
+        return True
 
     def _assemble(self) -> None:
         named = sorted(self._entries.values(), key=lambda pair: pair[0])

@@ -507,3 +507,26 @@ def test_a_worker_never_takes_in_rows_written_by_other_code(
     assert len(again.run().catalogue().posts) == 3
     assert worker.cache.published() and worker.refresh()
     assert len(worker.catalogue().posts) == 3
+
+
+def test_a_large_take_in_hands_the_freed_memory_back(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released: list[bool] = []
+
+    def release() -> bool:
+        released.append(True)
+        return True
+
+    monkeypatch.setattr("folio.content.library.RELEASED_AFTER", 5)
+    monkeypatch.setattr("folio.content.memory.release", release)
+    pipeline.run()  # seven rows: more than five
+    assert released == [True]
+    pipeline.library.refresh()  # nothing new: nothing to hand back
+    assert released == [True]
+
+
+def test_freed_memory_can_be_handed_back_here() -> None:
+    from folio.content import memory
+
+    assert memory.release()  # this machine's C library is glibc: malloc_trim is there
