@@ -30,6 +30,10 @@ BODY_POLL = 0.02
 RELEASED_AFTER = 1000
 
 
+def _first(pair: tuple[str, Page]) -> str:
+    return pair[0]
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -59,7 +63,9 @@ class Library:
         #: Counts the catalogues made: anything made from one knows when it is outdated.
         self.version = 0
         self.problems: list[Problem] = []
-        self._entries: dict[str, tuple[str, Page]] = {}
+        #: Each file's entry, by its path: the entry's own `source` string where it is the
+        #: path (no second copy of 100k paths; names are made only to assemble).
+        self._entries: dict[str, Page] = {}
         self._catalogue = Catalogue([], [], site=SiteInfo(), now=clock())
         self._lock = threading.Lock()
         self._bodies: OrderedDict[tuple[str, str], Rendered] = OrderedDict()
@@ -96,17 +102,16 @@ class Library:
                 self._entries.clear()
             moves = afresh or went_live or not rows
             swaps: list[tuple[Page, Page]] | None = None if moves else []
-            relative_name = namer(self.cache.root)
             for row in rows:
                 old = self._entries.get(row.path)
                 if row.entry is None:
                     self._entries.pop(row.path, None)
                     swaps = None
                 else:
-                    name = relative_name(row.path)
-                    self._entries[row.path] = (name, row.entry)
+                    source = row.entry.source
+                    self._entries[source if source == row.path else row.path] = row.entry
                     if swaps is not None and old is not None:
-                        swaps.append((old[1], row.entry))
+                        swaps.append((old, row.entry))
                     else:
                         swaps = None
             # An edit that moves nothing (text, title, summary) swaps entries in place.
@@ -122,7 +127,8 @@ class Library:
         return True
 
     def _assemble(self) -> None:
-        named = sorted(self._entries.values(), key=lambda pair: pair[0])
+        name = namer(self.cache.root)
+        named = sorted(((name(path), entry) for path, entry in self._entries.items()), key=_first)
         catalogue, problems = assemble(
             named,
             site=self.cache.site().info,
