@@ -22,8 +22,10 @@ def refuse_a_reply(page: Page) -> None:
     form.evaluate(
         "f => f.addEventListener('submit', () => { f.elements.namedItem('elapsed').value = '30' })"
     )
-    with page.expect_navigation():
+    with page.expect_navigation() as sent:
         page.get_by_role("button", name="Post Reply").click()
+    answer = sent.value
+    assert answer is not None and answer.status == 422, answer and answer.status
     expect(page.locator("#reply-errors")).to_be_visible()
 
 
