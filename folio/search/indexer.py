@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from whoosh.index import LockError
 
+from folio.content import memory
 from folio.content.cache import ContentCache
 from folio.content.catalogue import Catalogue
 from folio.content.entries import Page
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 BACKLOG_WAIT = 1000
 #: Changed documents from which a new index is built (in processes) rather than updated.
 REBUILD_FROM = 2000
+#: Documents written at once after which the memory their writing freed is handed back.
+RELEASED_AFTER = 100
 #: Seconds between looks at the index's health when nothing was published.
 HEALTH_INTERVAL = 2.0
 #: Seconds without an edit after which the segments edits left are merged.
@@ -290,6 +293,8 @@ class Indexer:
                 if (written := self._apply(ix, change, texts)) is None:
                     self._dirty = True  # compared again when tried again
                     return None
+                if len(change) >= RELEASED_AFTER:
+                    memory.release()  # what the writer's pool and the texts held
                 if self._versions_of == commit:
                     for url in change.deleted:
                         self._versions.pop(url, None)

@@ -443,3 +443,25 @@ def test_merging_the_segments_keeps_the_index_in_line(
     compared = record_comparisons(monkeypatch)
     edit(app, path, "rafts", "barges")
     assert compared and max(compared) == 1
+
+
+def test_a_serving_workers_writes_hold_few_postings_in_memory(
+    app: Flask, content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whoosh's writer keeps 128 MB of postings (by its own estimate) before it sorts them
+    into a run on disk: a worker writing the bodies a cold 10k start rendered after its
+    build began went from 103 to 231 MB, for good."""
+    from whoosh.index import FileIndex
+
+    limits: list[object] = []
+    real_writer = FileIndex.writer
+
+    def writer(self: FileIndex, **kwargs: Any) -> Any:
+        limits.append(kwargs.get("limitmb"))
+        return real_writer(self, **kwargs)
+
+    monkeypatch.setattr(FileIndex, "writer", writer)
+    path = content / "posts/2025-02-20-second-post.md"
+    path.write_text(path.read_text().replace("Second body text.", "Now about kayaks."))
+    eventually(lambda: urls(app, "kayaks") == ["/posts/second-post/"])
+    assert limits and set(limits) == {updates.WRITER_MB} and updates.WRITER_MB <= 16
