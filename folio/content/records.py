@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +20,31 @@ from folio.content.tags import Tag
 #: than posts); bounded, in case a site has a new tag per post.
 _KNOWN_TAGS: dict[tuple[str, str], Tag] = {}
 _MAX_KNOWN_TAGS = 100_000
+_SHARED: dict[Any, Any] = {}
+
+
+class _Nothing(Mapping[str, object]):
+    """The extra front matter of the many entries that have none: one empty mapping that
+    cannot be changed, and stays the one when pickled (entries go to other processes)."""
+
+    def __getitem__(self, key: str) -> object:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __reduce__(self) -> tuple[Callable[[], _Nothing], tuple[()]]:
+        return _nothing, ()
+
+
+def _nothing() -> _Nothing:
+    return _NO_EXTRA
+
+
+_NO_EXTRA = _Nothing()
 
 
 #: An entry is stored as a JSON array in this order (a post adds POST_FIELDS): decoded
@@ -67,7 +92,7 @@ def load_entry(text: str) -> Page:
         "image": image,
         "image_alt": alt,
         "updated": _parse_moment(updated),
-        "extra": _restored(extra) if extra else {},
+        "extra": _restored(extra) if extra else _NO_EXTRA,
     }
     if kind != "post":
         return Page(**common)
@@ -76,14 +101,15 @@ def load_entry(text: str) -> Page:
         **common,
         date=datetime.fromisoformat(date),
         tags=_tags(tags),
-        author=author,
+        author=_shared(author),
         draft=draft,
         comments=comments,
     )
 
 
 def _tags(pairs: list[list[str]]) -> tuple[Tag, ...]:
-    """Tags, one object per slug and spelling however many posts carry it."""
+    """Tags, one object per slug and spelling however many posts carry it, and one tuple
+    per set of them."""
     known = _KNOWN_TAGS
     found = []
     for slug, name in pairs:
@@ -92,7 +118,17 @@ def _tags(pairs: list[list[str]]) -> tuple[Tag, ...]:
                 known.clear()
             tag = known[(slug, name)] = Tag(slug, name)
         found.append(tag)
-    return tuple(found)
+    shared: tuple[Tag, ...] = _shared(tuple(found))
+    return shared
+
+
+def _shared(value: Any) -> Any:
+    """One object for equal values many entries hold (an author, a set of tags)."""
+    if (known := _SHARED.get(value)) is None:
+        if len(_SHARED) >= _MAX_KNOWN_TAGS:
+            _SHARED.clear()
+        known = _SHARED[value] = value
+    return known
 
 
 def dump_rendered(rendered: Rendered) -> str:

@@ -39,3 +39,44 @@ def test_json_text_is_decoded_as_json_loads_decodes_it() -> None:
         _decoded('{"a":1} trailing')
     with pytest.raises(json.JSONDecodeError):
         _decoded("")
+
+
+def test_entries_share_what_many_of_them_hold_alike() -> None:
+    """100k entries held in each worker: an author, a set of tags and an empty `extra`
+    are one object for all that have them alike (11 MB less at 100k)."""
+
+    def post(slug: str) -> Post:
+        return Post(
+            slug=slug,
+            title=slug.upper(),
+            summary=None,
+            reading_minutes=1,
+            source=f"/c/posts/{slug}.md",
+            date=datetime(2024, 1, 5, tzinfo=UTC),
+            tags=(Tag("a", "A"), Tag("b", "B")),
+            author="Priya Raman",
+        )
+
+    first, second = (load_entry(dump_entry(post(slug))) for slug in ("one", "two"))
+    assert isinstance(first, Post) and isinstance(second, Post)
+    assert first.author is second.author and first.tags is second.tags
+    assert first.extra is second.extra and dict(first.extra) == {}
+    with pytest.raises(TypeError):
+        first.extra["x"] = 1  # type: ignore[index]
+    assert first == post("one")  # equal to what was written
+
+
+def test_the_shared_empty_extra_stays_one_through_pickling() -> None:
+    import pickle
+
+    post = Post(
+        slug="s",
+        title="T",
+        summary=None,
+        reading_minutes=1,
+        source="/c/posts/s.md",
+        date=datetime(2024, 1, 5, tzinfo=UTC),
+    )
+    entry = load_entry(dump_entry(post))
+    again = pickle.loads(pickle.dumps(entry))  # noqa: S301 (our own bytes)
+    assert again.extra is entry.extra and again == entry and entry.extra == {}
