@@ -25,6 +25,7 @@ import json
 import os
 import statistics
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -204,80 +205,69 @@ def test_a_host_too_slow_to_emulate_a_phone_is_refused() -> None:
         calibrated_slowdown(100)
 
 
-def test_a_recording_that_cannot_be_audited_is_made_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    gathered: list[str] = []
-    refusals = ["Runtime error encountered: (NO_NAVSTART)"]
+class FakeLighthouse:
+    """`run_lighthouse` without a browser: a recording writes artifacts that measured the
+    next of `indexes`; an audit (after any `refusals`) notes its slowdown and writes every
+    category at `score(slowdown)`."""
 
-    def fake(url: str, *flags: str, attempts: int = LAUNCH_ATTEMPTS) -> None:
+    def __init__(
+        self,
+        indexes: list[int],
+        score: Callable[[float], float] = lambda slowdown: 1.0,
+        refusals: list[str] | None = None,
+    ) -> None:
+        self.indexes, self.score, self.refusals = iter(indexes), score, refusals or []
+        self.gathered: list[str] = []
+        self.slowdowns: list[float] = []
+
+    def __call__(self, url: str, *flags: str, attempts: int = LAUNCH_ATTEMPTS) -> None:
         option = dict(flag.split("=", 1) for flag in flags if flag.startswith("-"))
         if "-G" in option:
-            gathered.append(url)
+            self.gathered.append(url)
             folder = Path(option["-G"])
             folder.mkdir(exist_ok=True)
             settings = {"throttling": {"cpuSlowdownMultiplier": 4}}
-            (folder / "artifacts.json").write_text(
-                json.dumps({"BenchmarkIndex": 1300, "settings": settings})
-            )
+            found = {"BenchmarkIndex": next(self.indexes), "settings": settings}
+            (folder / "artifacts.json").write_text(json.dumps(found))
             return
-        if refusals:
-            raise LighthouseFailed(refusals.pop())
-        score = {"score": 1.0 if "4.0" not in str(flags) else 0.99}
-        categories = dict.fromkeys(CATEGORIES, score)
+        if self.refusals:
+            raise LighthouseFailed(self.refusals.pop())
+        slowdown = float(option["--throttling.cpuSlowdownMultiplier"])
+        self.slowdowns.append(slowdown)
+        categories = {name: {"score": self.score(slowdown)} for name in CATEGORIES}
         Path(option["--output-path"]).write_text(json.dumps({"categories": categories}))
 
+
+def test_a_recording_that_cannot_be_audited_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeLighthouse(
+        [1300, 1300],
+        score=lambda slowdown: 0.99 if slowdown == STOCK_SLOWDOWN else 1.0,
+        refusals=["Runtime error encountered: (NO_NAVSTART)"],
+    )
     monkeypatch.setattr("tests.browser.test_lighthouse.run_lighthouse", fake)
     [(calibrated, stock, index)] = lighthouse("http://x/", tmp_path, ["page"])
-    assert len(gathered) == 2  # the first recording was made again, not audited again
+    assert len(fake.gathered) == 2  # the first recording was made again, not audited again
     assert (calibrated["performance"], stock["performance"], index) == (100, 99, 1300)
 
 
 def test_every_load_is_calibrated_by_the_median_benchmark_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    indexes = [1999, 1242, 1124]  # as measured within a minute in CI
-    slowdowns: list[float] = []
-
-    def fake(url: str, *flags: str, attempts: int = LAUNCH_ATTEMPTS) -> None:
-        option = dict(flag.split("=", 1) for flag in flags if flag.startswith("-"))
-        if "-G" in option:
-            folder = Path(option["-G"])
-            folder.mkdir(exist_ok=True)
-            settings = {"throttling": {"cpuSlowdownMultiplier": 4}}
-            found = {"BenchmarkIndex": indexes.pop(0), "settings": settings}
-            (folder / "artifacts.json").write_text(json.dumps(found))
-            return
-        slowdowns.append(float(option["--throttling.cpuSlowdownMultiplier"]))
-        categories = {category: {"score": 1.0} for category in CATEGORIES}
-        Path(option["--output-path"]).write_text(json.dumps({"categories": categories}))
-
+    fake = FakeLighthouse([1999, 1242, 1124])  # as measured within a minute in CI
     monkeypatch.setattr("tests.browser.test_lighthouse.run_lighthouse", fake)
     runs = lighthouse("http://x/", tmp_path, ["a", "b", "c"])
     assert [index for _, _, index in runs] == [1999, 1242, 1124]
     calibrated = round(calibrated_slowdown(1242), 2)
-    assert slowdowns == [STOCK_SLOWDOWN, calibrated] * 3
+    assert fake.slowdowns == [STOCK_SLOWDOWN, calibrated] * 3
 
 
 def test_a_load_held_at_the_stock_slowdown_is_audited_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    slowdowns: list[float] = []
-
-    def fake(url: str, *flags: str, attempts: int = LAUNCH_ATTEMPTS) -> None:
-        option = dict(flag.split("=", 1) for flag in flags if flag.startswith("-"))
-        if "-G" in option:
-            folder = Path(option["-G"])
-            folder.mkdir(exist_ok=True)
-            settings = {"throttling": {"cpuSlowdownMultiplier": 4}}
-            found = {"BenchmarkIndex": 2600, "settings": settings}
-            (folder / "artifacts.json").write_text(json.dumps(found))
-            return
-        slowdowns.append(float(option["--throttling.cpuSlowdownMultiplier"]))
-        categories = {category: {"score": 0.99} for category in CATEGORIES}
-        Path(option["--output-path"]).write_text(json.dumps({"categories": categories}))
-
+    fake = FakeLighthouse([2600], score=lambda slowdown: 0.99)
     monkeypatch.setattr("tests.browser.test_lighthouse.run_lighthouse", fake)
     [(calibrated, stock, _)] = lighthouse("http://x/", tmp_path, ["a"])
-    assert slowdowns == [STOCK_SLOWDOWN]
+    assert fake.slowdowns == [STOCK_SLOWDOWN]
     assert calibrated == stock == dict.fromkeys(CATEGORIES, 99)
