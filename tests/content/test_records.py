@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -13,15 +14,22 @@ from folio.content.records import _decoded, dump_entry, load_entry
 from folio.content.tags import Tag
 
 
+def a_post(slug: str = "s", **fields: Any) -> Post:
+    """A post as the cache would hold it, with `fields` set."""
+    found: dict[str, Any] = {
+        "title": slug.upper(),
+        "summary": None,
+        "reading_minutes": 1,
+        "source": f"/c/posts/{slug}.md",
+        "date": datetime(2024, 1, 5, tzinfo=UTC),
+    }
+    return Post(slug=slug, **(found | fields))
+
+
 def test_an_entry_comes_back_whole_with_odd_front_matter_values() -> None:
-    post = Post(
-        slug="s",
-        title="T",
-        summary=None,
+    post = a_post(
         reading_minutes=2,
-        source="/c/posts/s.md",
         version="1-2-3",
-        date=datetime(2024, 1, 5, tzinfo=UTC),
         tags=(Tag("a", "A"),),
         extra={"big": 10**30, "nan": math.nan, "day": date(2024, 1, 6), "list": [1, "x"]},
     )
@@ -46,16 +54,7 @@ def test_entries_share_what_many_of_them_hold_alike() -> None:
     are one object for all that have them alike (11 MB less at 100k)."""
 
     def post(slug: str) -> Post:
-        return Post(
-            slug=slug,
-            title=slug.upper(),
-            summary=None,
-            reading_minutes=1,
-            source=f"/c/posts/{slug}.md",
-            date=datetime(2024, 1, 5, tzinfo=UTC),
-            tags=(Tag("a", "A"), Tag("b", "B")),
-            author="Priya Raman",
-        )
+        return a_post(slug, tags=(Tag("a", "A"), Tag("b", "B")), author="Priya Raman")
 
     first, second = (load_entry(dump_entry(post(slug))) for slug in ("one", "two"))
     assert isinstance(first, Post) and isinstance(second, Post)
@@ -69,14 +68,7 @@ def test_entries_share_what_many_of_them_hold_alike() -> None:
 def test_the_shared_empty_extra_stays_one_through_pickling() -> None:
     import pickle
 
-    post = Post(
-        slug="s",
-        title="T",
-        summary=None,
-        reading_minutes=1,
-        source="/c/posts/s.md",
-        date=datetime(2024, 1, 5, tzinfo=UTC),
-    )
+    post = a_post()
     entry = load_entry(dump_entry(post))
     again = pickle.loads(pickle.dumps(entry))  # noqa: S301 (our own bytes)
     assert again.extra is entry.extra and again == entry and entry.extra == {}
