@@ -16,11 +16,12 @@ from folio.content.render import Rendered
 from folio.content.siteinfo import NavLink, SiteInfo
 from folio.content.tags import Tag
 
-#: Tags already made, shared by the posts that carry them (a site has far fewer tags
-#: than posts); bounded, in case a site has a new tag per post.
+#: Tags already made, and other values many entries hold alike (an author, a set of
+#: tags), one object each, shared by the entries that hold them (a site has far fewer
+#: of them than posts); each bounded, in case a site has a new one per post.
 _KNOWN_TAGS: dict[tuple[str, str], Tag] = {}
-_MAX_KNOWN_TAGS = 100_000
 _SHARED: dict[Any, Any] = {}
+_MAX_KNOWN = 100_000
 
 
 class _Nothing(Mapping[str, object]):
@@ -114,9 +115,7 @@ def _tags(pairs: list[list[str]]) -> tuple[Tag, ...]:
     found = []
     for slug, name in pairs:
         if (tag := known.get((slug, name))) is None:
-            if len(known) >= _MAX_KNOWN_TAGS:
-                known.clear()
-            tag = known[(slug, name)] = Tag(slug, name)
+            tag = _kept(known, (slug, name), Tag(slug, name))
         found.append(tag)
     shared: tuple[Tag, ...] = _shared(tuple(found))
     return shared
@@ -125,10 +124,16 @@ def _tags(pairs: list[list[str]]) -> tuple[Tag, ...]:
 def _shared(value: Any) -> Any:
     """One object for equal values many entries hold (an author, a set of tags)."""
     if (known := _SHARED.get(value)) is None:
-        if len(_SHARED) >= _MAX_KNOWN_TAGS:
-            _SHARED.clear()
-        known = _SHARED[value] = value
+        known = _kept(_SHARED, value, value)
     return known
+
+
+def _kept(store: dict[Any, Any], key: Any, value: Any) -> Any:
+    """`value`, kept in `store` under `key` (the store emptied first when full)."""
+    if len(store) >= _MAX_KNOWN:
+        store.clear()
+    store[key] = value
+    return value
 
 
 def dump_rendered(rendered: Rendered) -> str:
